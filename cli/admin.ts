@@ -1,0 +1,233 @@
+// `npm run admin -- <command>`: manage users and OAuth2 clients in the token table (local or deployed).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import {
+  CLIENT_ID,
+  generateClientSecret,
+  GRANT_TYPES,
+  hashClientSecret,
+  putClient,
+} from '../functions/auth/clients';
+import type { Db } from '../functions/auth/db';
+import { createPasswordHasher } from '../functions/auth/passwords';
+import {
+  createUser,
+  findUserByName,
+  getUser,
+  normalizeUsername,
+  setUserDisabled,
+  setUserRoles,
+} from '../functions/auth/users';
+import { clientKey } from '../functions/lib/token-table';
+import { localClients } from '../local/dynamodb';
+import { loadScopes } from './scopes-file';
+
+const USAGE = `Usage: npm run admin -- <command> --table NAME [--endpoint URL] [--region R] [--scopes FILE] [options]
+
+Commands:
+  create-user --username NAME [--password PW] [--roles R1,R2]   (password generated and printed once if absent;
+                                                                 roles default to User)
+  set-roles (--username NAME | --sub ID) --roles R1,R2
+  create-client --client-id ID --grant-types G1,G2 [--roles R1,R2] [--public]
+                (confidential unless --public: its secret is generated and printed once)
+  disable-user (--username NAME | --sub ID) [--enable]
+
+--table defaults to $SCOPEGATE_TABLE; --endpoint targets a local DynamoDB (e.g. http://127.0.0.1:8000), else the
+default AWS credential chain is used. Roles are checked against --scopes (default: scopes.yaml).`;
+
+const MIN_PASSWORD_LENGTH = 12;
+
+/** A mistake in the command line: printed with the usage, exit code 2. */
+class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface AdminIo {
+  out(line: string): void;
+  err(line: string): void;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+const OPTIONS = {
+  table: { type: 'string' },
+  endpoint: { type: 'string' },
+  region: { type: 'string' },
+  scopes: { type: 'string' },
+  username: { type: 'string' },
+  sub: { type: 'string' },
+  password: { type: 'string' },
+  roles: { type: 'string' },
+  'client-id': { type: 'string' },
+  'grant-types': { type: 'string' },
+  public: { type: 'boolean' },
+  enable: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>['values'];
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+function need(values: Values, name: 'username' | 'roles' | 'client-id' | 'grant-types'): string {
+  const value = values[name];
+  if (value === undefined || value.trim() === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function checkRoles(roles: string[], values: Values): string[] {
+  if (roles.length === 0) throw new UsageError('--roles needs at least one role');
+  const known = loadScopes(values.scopes).model.roles.map((role) => role.name);
+  const unknown = roles.filter((role) => !known.includes(role));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown role "${unknown.join(', ')}". Expected one of: ${known.join(', ')}`);
+  }
+  return [...new Set(roles)];
+}
+
+async function resolveSub(db: Db, values: Values): Promise<string> {
+  if (values.sub !== undefined && values.username !== undefined)
+    throw new UsageError('give --username or --sub, not both');
+  if (values.sub !== undefined) {
+    if (!(await getUser(db, values.sub))) throw new UsageError(`no user with sub "${values.sub}"`);
+    return values.sub;
+  }
+  const name = normalizeUsername(need(values, 'username'));
+  const user = name === undefined ? undefined : await findUserByName(db, name);
+  if (!user) throw new UsageError(`no user named "${values.username}"`);
+  return user.sub;
+}
+
+async function run(command: string, values: Values, db: Db, io: AdminIo): Promise<void> {
+  const now = Math.floor(Date.now() / 1000);
+  switch (command) {
+    case 'create-user': {
+      const username = normalizeUsername(need(values, 'username'));
+      if (username === undefined)
+        throw new UsageError('--username must be 3 to 128 of: letters, digits . _ @ + -');
+      const roles = checkRoles(values.roles === undefined ? ['User'] : list(values.roles), values);
+      const password = values.password ?? randomBytes(18).toString('base64url');
+      if (password.length < MIN_PASSWORD_LENGTH) {
+        throw new UsageError(`--password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+      }
+      const passwordHash = await createPasswordHasher().hash(password);
+      const user = await createUser(db, { username, passwordHash, roles, now });
+      if (user === 'taken') throw new UsageError(`username "${username}" is taken`);
+      io.out(`created user ${username} (sub ${user.sub}) with roles ${roles.join(', ')}`);
+      if (values.password === undefined) io.out(`password (shown once): ${password}`);
+      return;
+    }
+    case 'set-roles': {
+      const roles = checkRoles(list(need(values, 'roles')), values);
+      const sub = await resolveSub(db, values);
+      if (!(await setUserRoles(db, sub, roles))) throw new UsageError(`no user with sub "${sub}"`);
+      io.out(`user ${sub} now has roles ${roles.join(', ')} (from the next login or refresh)`);
+      return;
+    }
+    case 'disable-user': {
+      const sub = await resolveSub(db, values);
+      const disabled = values.enable !== true;
+      if (!(await setUserDisabled(db, sub, disabled))) throw new UsageError(`no user with sub "${sub}"`);
+      io.out(`user ${sub} ${disabled ? 'disabled: every token of it is refused from now on' : 'enabled'}`);
+      return;
+    }
+    case 'create-client': {
+      const clientId = need(values, 'client-id');
+      if (!CLIENT_ID.test(clientId))
+        throw new UsageError('--client-id must be 1 to 128 of: letters, digits . _ ~ -');
+      const grantTypes = [...new Set(list(need(values, 'grant-types')))];
+      const unknown = grantTypes.filter((grant) => !(GRANT_TYPES as readonly string[]).includes(grant));
+      if (unknown.length > 0 || grantTypes.length === 0) {
+        throw new UsageError(
+          `unknown grant type "${unknown.join(', ')}". Expected one of: ${GRANT_TYPES.join(', ')}`,
+        );
+      }
+      const isPublic = values.public === true;
+      if (isPublic && grantTypes.includes('client_credentials')) {
+        throw new UsageError('a --public client cannot use client_credentials');
+      }
+      const roles = values.roles === undefined ? [] : checkRoles(list(values.roles), values);
+      if (grantTypes.includes('client_credentials') && roles.length === 0) {
+        throw new UsageError('a client_credentials client needs --roles');
+      }
+      const secret = isPublic ? undefined : generateClientSecret();
+      const created = await putClient(db, {
+        ...clientKey(clientId),
+        clientId,
+        ...(secret === undefined ? {} : { secretHash: hashClientSecret(secret) }),
+        grantTypes,
+        roles,
+        createdAt: now,
+      });
+      if (!created) throw new UsageError(`client "${clientId}" already exists`);
+      io.out(`created ${isPublic ? 'public' : 'confidential'} client ${clientId} (${grantTypes.join(', ')})`);
+      if (secret !== undefined) io.out(`client secret (shown once): ${secret}`);
+      return;
+    }
+    default:
+      throw new UsageError(
+        `unknown command "${command}". Expected one of: create-user, set-roles, create-client, disable-user`,
+      );
+  }
+}
+
+/** Runs one admin command; resolves to the exit code (0 ok, 1 failure, 2 bad command line). */
+export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<number> {
+  let client: DynamoDBClient | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: OPTIONS,
+      allowPositionals: true,
+      strict: true,
+    });
+    if (values.help === true) {
+      io.out(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1)
+      throw new UsageError(positionals.length === 0 ? 'a command is required' : 'give one command');
+    const tableName = values.table ?? io.env.SCOPEGATE_TABLE;
+    if (tableName === undefined || tableName === '')
+      throw new UsageError('--table (or SCOPEGATE_TABLE) is required');
+    const clients =
+      values.endpoint === undefined
+        ? (() => {
+            const raw = new DynamoDBClient(values.region === undefined ? {} : { region: values.region });
+            return {
+              client: raw,
+              documents: DynamoDBDocumentClient.from(raw, {
+                marshallOptions: { removeUndefinedValues: true },
+              }),
+            };
+          })()
+        : localClients(values.endpoint);
+    client = clients.client;
+    await run(positionals[0]!, values, { documents: clients.documents, tableName }, io);
+    return 0;
+  } catch (error) {
+    const usage =
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
+    io.err(`admin: ${error instanceof Error ? error.message : String(error)}`);
+    if (usage) io.err('Run with --help for usage.');
+    return usage ? 2 : 1;
+  } finally {
+    client?.destroy();
+  }
+}
+
+if (require.main === module) {
+  void runAdmin(process.argv.slice(2), {
+    out: (line) => process.stdout.write(`${line}\n`),
+    err: (line) => process.stderr.write(`${line}\n`),
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,123 @@
+// `npm run scopes -- <command>`: check scopes.yaml, list its routes, print the policy a caller would get.
+import { parseArgs } from 'node:util';
+import { authorize, ScopesError, type CompiledModel } from '../policies';
+import { loadScopes } from './scopes-file';
+
+const USAGE = `Usage: npm run scopes -- <command> [options] [file]
+
+Commands:
+  check                     compile the file; list per-route routes and why; exit 1 on any problem
+  routes [--json]           every route: method, path, function, access (public, token, route)
+  policy --role R [--role R2] [--sub ID] [--claim name=value] [--method-arn ARN] [--route "METHOD /path"]
+                            the authorizer result a caller with these roles gets (token-cached, or
+                            per-route with --route)
+
+file defaults to scopes.yaml at the repository root.`;
+
+const DEFAULT_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/';
+
+function check(model: CompiledModel): string {
+  const count = (access: string): number => model.routes.filter((r) => r.access === access).length;
+  const lines = [
+    `${model.file}: ok — ${model.routes.length} routes (${count('public')} public, ${count('token')} token-cached, ` +
+      `${count('route')} per-route), ${model.roles.length} roles; largest token-cached result ${model.maxResultBytes} of 8192 bytes`,
+  ];
+  for (const r of model.routes.filter((r) => r.access === 'route')) {
+    lines.push(`  per-route: ${r.method} ${r.path}: ${r.reason ?? ''}`);
+  }
+  return lines.join('\n');
+}
+
+function routes(model: CompiledModel, json: boolean): string {
+  const rows = model.routes.map(({ method, path, function: fn, access, reason }) => ({
+    method,
+    path,
+    function: fn,
+    access,
+    ...(reason ? { reason } : {}),
+  }));
+  if (json) return JSON.stringify(rows, null, 2);
+  const width = Math.max(...rows.map((r) => `${r.method} ${r.path}`.length));
+  return rows
+    .map((r) => `${`${r.method} ${r.path}`.padEnd(width)}  ${r.function.padEnd(12)} ${r.access}`)
+    .join('\n');
+}
+
+function policy(
+  model: CompiledModel,
+  values: Record<string, string | string[] | boolean | undefined>,
+): string {
+  const roles = (values.role as string[] | undefined) ?? [];
+  const sub = (values.sub as string | undefined) ?? 'caller';
+  const claims: Record<string, unknown> = { sub };
+  for (const pair of (values.claim as string[] | undefined) ?? []) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new UsageError(`--claim expects name=value, got "${pair}"`);
+    claims[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  const route = values.route as string | undefined;
+  let request: { methodArn: string; resourcePath?: string; httpMethod?: string } = {
+    methodArn: (values['method-arn'] as string | undefined) ?? DEFAULT_ARN,
+  };
+  if (route) {
+    const [httpMethod, resourcePath] = route.split(' ');
+    if (!httpMethod || !resourcePath) throw new UsageError(`--route expects "METHOD /path", got "${route}"`);
+    request = { ...request, httpMethod, resourcePath };
+  }
+  return JSON.stringify(authorize(model, { principalId: sub, roles, claims }, request), null, 2);
+}
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function main(argv: string[]): number {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      role: { type: 'string', multiple: true },
+      sub: { type: 'string' },
+      claim: { type: 'string', multiple: true },
+      'method-arn': { type: 'string' },
+      route: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, file, ...rest] = positionals;
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]!}"`);
+  const { model } = loadScopes(file);
+  switch (command) {
+    case 'check':
+      console.log(check(model));
+      return 0;
+    case 'routes':
+      console.log(routes(model, values.json === true));
+      return 0;
+    case 'policy':
+      console.log(policy(model, values));
+      return 0;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof ScopesError) {
+    console.error(error.message);
+    process.exitCode = 1;
+  } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else if ((error as { code?: string }).code === 'ENOENT') {
+    console.error((error as Error).message);
+    process.exitCode = 1;
+  } else throw error;
+}

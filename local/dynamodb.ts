@@ -1,0 +1,83 @@
+// A DynamoDB API on loopback (dynalite) with the product's table, for `npm start` and the tests.
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import dynalite from 'dynalite';
+
+export interface LocalDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+  close(): Promise<void>;
+}
+
+export interface LocalDynamoOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** Persist to this LevelDB folder instead of memory. */
+  dataDir?: string;
+}
+
+/** Fixed credentials: dynalite accepts any, and the SDK must not look for real ones. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+/** Builds SDK clients for a DynamoDB endpoint on loopback. */
+export function localClients(endpoint: string): {
+  client: DynamoDBClient;
+  documents: DynamoDBDocumentClient;
+} {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: LOCAL_CREDENTIALS,
+    maxAttempts: 1,
+  });
+  const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  return { client, documents };
+}
+
+/** Starts dynalite in this process on 127.0.0.1. */
+export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: options.dataDir });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const { client, documents } = localClients(endpoint);
+  return {
+    endpoint,
+    client,
+    documents,
+    close: async () => {
+      client.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Creates the product's table as the Pulumi program declares it (string keys `pk`, `sk`; on-demand).
+ * TTL is not set: dynalite has no UpdateTimeToLive, and readers ignore expired items anyway.
+ */
+export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'sk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+}

@@ -1,0 +1,176 @@
+// Reads scopes.yaml text into a schema-checked document that still knows where every value stands.
+import Ajv, { type ErrorObject } from 'ajv';
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { Diagnostic } from './errors';
+import schema from './scopes.schema.json';
+
+export interface ScopesDocument {
+  version: number;
+  routes: Record<string, string>;
+  public?: string[];
+  roles?: Record<string, { description?: string; inherits?: string[]; grants?: string[] }>;
+}
+
+export type PathElement = string | number;
+
+/** Line and column (1-based) of a value, or of its key when `key` is set, within the file. */
+export type Locate = (path: readonly PathElement[], key?: boolean) => { line: number; column: number };
+
+export type ReadResult =
+  { ok: true; document: ScopesDocument; locate: Locate } | { ok: false; diagnostics: Diagnostic[] };
+
+const validate = new Ajv({ allErrors: true, strict: true }).compile<ScopesDocument>(schema);
+
+const KNOWN_KEYS: Record<string, string[]> = {
+  '': ['version', 'routes', 'public', 'roles'],
+  role: ['description', 'inherits', 'grants'],
+};
+
+function locator(doc: Document, lines: LineCounter): Locate {
+  return (path, key = false) => {
+    let node: Node | null = doc.contents;
+    let offset = node?.range?.[0] ?? 0;
+    for (const [i, element] of path.entries()) {
+      const last = i === path.length - 1;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(element));
+        if (!pair) break;
+        const keyNode = pair.key as Node;
+        if (last && key) {
+          offset = keyNode.range?.[0] ?? offset;
+          break;
+        }
+        node = pair.value as Node | null;
+        offset = node?.range?.[0] ?? keyNode.range?.[0] ?? offset;
+      } else if (isSeq(node)) {
+        node = node.items[Number(element)] as Node | null;
+        offset = node?.range?.[0] ?? offset;
+      } else break;
+    }
+    const { line, col } = lines.linePos(offset);
+    return { line, column: col };
+  };
+}
+
+function pathOf(error: ErrorObject): PathElement[] {
+  if (error.instancePath === '') return [];
+  return error.instancePath
+    .slice(1)
+    .split('/')
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+function describe(path: readonly PathElement[]): string {
+  let text = '';
+  for (const p of path)
+    text +=
+      typeof p === 'number' ? `[${p}]` : /^[A-Za-z_][\w-]*$/.test(p) ? `${text ? '.' : ''}${p}` : `["${p}"]`;
+  return text || 'the document';
+}
+
+/** Turns one schema violation into a diagnostic that says what is wrong in the file's own terms. */
+function schemaDiagnostic(error: ErrorObject, file: string, locate: Locate): Diagnostic | undefined {
+  const path = pathOf(error);
+  const at = (p: readonly PathElement[], key = false): Diagnostic => ({
+    file,
+    ...locate(p, key),
+    message: '',
+  });
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const known = KNOWN_KEYS[path.length === 0 ? '' : 'role'] ?? [];
+      const where = path.length === 0 ? '' : ` in ${describe(path)}`;
+      return {
+        ...at([...path, name], true),
+        message: `unknown key "${name}"${where}. Expected one of: ${known.join(', ')}`,
+      };
+    }
+    case 'required':
+      return { ...at(path), message: `missing key "${String(params.missingProperty)}"` };
+    case 'propertyNames': {
+      const name = String(params.propertyName);
+      return {
+        ...at([...path, name], true),
+        message: `role name "${name}" is not valid. Expected a letter, then letters, digits or _.:- (at most 64)`,
+      };
+    }
+    case 'pattern':
+      if (path[0] === 'routes') {
+        return {
+          ...at(path),
+          message: `function name "${String(error.data)}" is not valid. Expected a lowercase letter, then lowercase letters, digits or - (at most 48)`,
+        };
+      }
+      return undefined; // reported by its propertyNames error
+    case 'minProperties':
+      return { ...at(path), message: `${describe(path)} must declare at least one route` };
+    case 'uniqueItems': {
+      const j = Number(params.i);
+      return {
+        ...at([...path, j]),
+        message: `${describe(path)} lists ${JSON.stringify(error.data instanceof Array ? error.data[j] : '')} twice`,
+      };
+    }
+    case 'type':
+      return {
+        ...at(path),
+        message: `${describe(path)} must be ${params.type === 'array' ? 'a list' : params.type === 'object' ? 'a mapping' : `a ${String(params.type)}`}`,
+      };
+    default:
+      return { ...at(path), message: `${describe(path)} ${error.message ?? 'is not valid'}` };
+  }
+}
+
+/** Parses YAML and checks it against the JSON Schema; every problem is reported with its place. */
+export function readScopes(source: string, file: string): ReadResult {
+  const lines = new LineCounter();
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const locate = locator(doc, lines);
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      diagnostics: doc.errors.map((e) => {
+        const { line, col } = lines.linePos(e.pos[0]);
+        return { file, line, column: col, message: `invalid YAML: ${e.message.split('\n')[0]!}` };
+      }),
+    };
+  }
+  const data: unknown = doc.toJS();
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+    return {
+      ok: false,
+      diagnostics: [
+        { file, ...locate([]), message: 'expected a mapping with version, routes, public and roles' },
+      ],
+    };
+  }
+  const version = (data as { version?: unknown }).version;
+  if (version !== undefined && version !== 1) {
+    return {
+      ok: false,
+      diagnostics: [
+        {
+          file,
+          ...locate(['version']),
+          message: `unsupported version ${JSON.stringify(version)}. Expected: 1`,
+        },
+      ],
+    };
+  }
+  if (!validate(data)) {
+    const diagnostics = (validate.errors ?? [])
+      .map((e) => schemaDiagnostic({ ...e, data: valueAt(data, pathOf(e)) }, file, locate))
+      .filter((d): d is Diagnostic => d !== undefined);
+    return { ok: false, diagnostics };
+  }
+  return { ok: true, document: data, locate };
+}
+
+function valueAt(data: unknown, path: readonly PathElement[]): unknown {
+  let value = data;
+  for (const p of path) value = (value as Record<string, unknown> | undefined)?.[p];
+  return value;
+}
