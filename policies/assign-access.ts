@@ -42,7 +42,7 @@ export function findConflicts(model: CompiledModel): Conflict[] {
       const kind = held.get(s.id);
       if (!kind) continue;
       const analysis = model.analysis[s.id]!;
-      for (const u of kind === 'full' ? analysis.reachFull : analysis.reachBound) {
+      for (const u of kind === 'full' ? analysis.reachFull : (analysis.reachBound ?? analysis.reachFull)) {
         if (!privateRoute(u) || held.get(u) === 'full') continue;
         const boundHolder = kinds.findIndex((k) => k.get(u) === 'bound');
         if (boundHolder >= 0) {

@@ -194,7 +194,8 @@ function resolveInheritance(
         continue;
       }
       if (trail.includes(parent) || parent === name) {
-        const cycle = [...trail.slice(trail.indexOf(parent)), name, parent];
+        const cycle =
+          parent === name ? [name, name] : [name, parent, ...trail.slice(trail.indexOf(parent) + 1), name];
         const key = [...new Set(cycle)].sort().join(',');
         if (!reported.has(key)) {
           reported.add(key);
@@ -251,26 +252,28 @@ function analyse(
   tree: RouteTree,
 ): CompiledModel['analysis'] {
   const isPrivate = (id: number): boolean => routes[id]!.access !== 'public';
+  // Parameters bound in every binding any role holds on a route: the widest bound glob covers them all.
+  const boundEverywhere = new Map<number, Set<string>>();
+  for (const role of roles) {
+    for (const grant of role.grants) {
+      for (const b of grant.bindings) {
+        const names = new Set(Object.keys(b));
+        const previous = boundEverywhere.get(grant.route);
+        boundEverywhere.set(
+          grant.route,
+          previous ? new Set([...previous].filter((n) => names.has(n))) : names,
+        );
+      }
+    }
+  }
   return routes.map((route) => {
     const tokens = templateGlob(route.method, route.segments);
     const reachFull = reach(tree, tokens).filter((id) => id !== route.id && isPrivate(id));
-    // Parameters bound in every binding any role holds: the widest bound glob covers all of them.
-    let bound: Set<string> | undefined;
-    for (const role of roles) {
-      for (const grant of role.grants) {
-        if (grant.route !== route.id) continue;
-        for (const b of grant.bindings) {
-          const names = new Set(Object.keys(b));
-          bound = bound ? new Set([...bound].filter((n) => names.has(n))) : names;
-        }
-      }
-    }
-    const reachBound =
-      bound && bound.size > 0
-        ? reach(tree, templateGlob(route.method, route.segments, bound)).filter(
-            (id) => id !== route.id && isPrivate(id),
-          )
-        : reachFull;
+    const bound = boundEverywhere.get(route.id);
+    if (!bound || bound.size === 0) return { glob: globText(tokens), reachFull };
+    const reachBound = reach(tree, templateGlob(route.method, route.segments, bound)).filter(
+      (id) => id !== route.id && isPrivate(id),
+    );
     return { glob: globText(tokens), reachFull, reachBound };
   });
 }
@@ -309,14 +312,17 @@ export function compileScopes(
 
   const isPublic = (r: CompiledRoute): boolean => publicIds.has(r.id);
   const direct = new Map<string, DirectGrant[]>();
+  const problemsBeforeGrants = report.list.length;
   for (const [name, role] of Object.entries(document.roles ?? {})) {
     direct.set(name, compileGrants(name, role.grants ?? [], routes, isPublic, report, locate));
   }
   const ancestors = resolveInheritance(document.roles ?? {}, report);
   const roles = effectiveRoles(document, direct, ancestors);
 
+  // A grant that failed may have been meant for the route: then "no role is granted it" would only be noise.
+  const grantsFailed = report.list.length > problemsBeforeGrants;
   const granted = new Set(roles.flatMap((r) => r.grants.map((g) => g.route)));
-  for (const route of routes) {
+  for (const route of grantsFailed ? [] : routes) {
     if (route.access !== 'public' && !granted.has(route.id)) {
       report.add(
         ['routes', `${route.method} ${route.path}`],

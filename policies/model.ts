@@ -77,8 +77,8 @@ export interface RouteAnalysis {
   glob: string;
   /** Token-cached routes (other than this one) whose requests the unbound glob also matches. */
   reachFull: number[];
-  /** The same for the glob with bound parameters as single segments. */
-  reachBound: number[];
+  /** The same for the glob with bound parameters as single segments; absent when no grant binds the route. */
+  reachBound?: number[];
 }
 
 export interface CompiledModel {

@@ -17,11 +17,17 @@ const resourceBytes = (text: string): number => BUDGET_ARN_PREFIX.length + text.
 
 /**
  * Wildcards that replace a subtree's Allows when a caller fully holds every token-cached route they reach:
- * per node and method (`GET/messages/*`) and for every method (`*\/messages/*`), shallow first, kept only where
- * they are shorter than what they replace.
+ * per node and method (`GET/messages/*`), and for every method only at the root (`*`): elsewhere a leading `*`
+ * crosses into paths (`*\/messages` matches `GET/users/messages`), reaching routes no caller holds all of.
+ * Shallow first; kept only where shorter than what they replace and where some caller can hold them all.
  */
 export function mergeCandidates(model: CompiledModel, tree: RouteTree): MergeCandidate[] {
   const isPrivate = (id: number): boolean => model.routes[id]!.access !== 'public';
+  const everything = holdingsOf(
+    model,
+    model.roles.map((r) => r.name),
+  );
+  const holdable = (id: number): boolean => everything.get(id)?.full === true;
   const below = new Map<RouteNode, number[]>();
   const collect = (node: RouteNode): number[] => {
     const ids = [...node.methods.values()].filter(isPrivate);
@@ -36,10 +42,10 @@ export function mergeCandidates(model: CompiledModel, tree: RouteTree): MergeCan
     const ids = below.get(node)!;
     const methods = [...new Set(ids.map((id) => model.routes[id]!.method))];
     const hasChildren = ids.some((id) => tree.nodeOf[id] !== node);
-    const options: (Method | '*')[] = methods.length > 1 ? ['*', ...methods] : methods;
+    const options: (Method | '*')[] = node === tree.root && methods.length > 1 ? ['*', ...methods] : methods;
     for (const method of options) {
       const covers = ids.filter((id) => method === '*' || model.routes[id]!.method === method);
-      if (covers.length < 2) continue;
+      if (covers.length < 2 || !covers.every(holdable)) continue;
       const globs: GlobToken[][] = [];
       const own = templateGlob(method, node.segments);
       const ownsRoute = covers.some((id) => tree.nodeOf[id] === node);
@@ -50,8 +56,10 @@ export function mergeCandidates(model: CompiledModel, tree: RouteTree): MergeCan
       const before = covers.reduce((sum, id) => sum + resourceBytes(model.analysis[id]!.glob), 0);
       const after = resources.reduce((sum, r) => sum + resourceBytes(r), 0);
       if (after >= before) continue;
+      const covered = new Set(covers);
       const reached = new Set(globs.flatMap((g) => reach(tree, g)));
-      const alsoReaches = [...reached].filter((id) => isPrivate(id) && !covers.includes(id));
+      const alsoReaches = [...reached].filter((id) => isPrivate(id) && !covered.has(id));
+      if (!alsoReaches.every(holdable)) continue;
       out.push({
         depth: node.segments.length,
         star: method === '*',

@@ -94,7 +94,7 @@ export function planForToken(model: CompiledModel, holdings: ReadonlyMap<number,
     // The Allow's `*` also matches other routes' requests: deny those the caller does not fully hold.
     // The compiler moved every route where such a Deny would also hit a held route to the per-route authorizer.
     const analysis = model.analysis[id]!;
-    for (const other of holding.full ? analysis.reachFull : analysis.reachBound) {
+    for (const other of holding.full ? analysis.reachFull : (analysis.reachBound ?? analysis.reachFull)) {
       if (isToken(other) && !isFull(other)) deny.add(model.analysis[other]!.glob);
     }
   }

@@ -93,10 +93,8 @@ export function reach(tree: RouteTree, tokens: readonly GlobToken[]): number[] {
   const found = new Set<number>();
   const seen = new Set<string>();
   const start = close([0]);
-  const usedMethods = new Set<Method>();
-  for (const node of tree.nodes) for (const m of node.methods.keys()) usedMethods.add(m);
   for (const method of METHODS) {
-    if (!usedMethods.has(method)) continue;
+    if (!tree.methods.has(method)) continue;
     const first = step(start, method);
     if (first.length === 0) continue;
     const stack: [number[], RouteNode[]][] = [[first, [tree.root]]];
@@ -110,8 +108,10 @@ export function reach(tree: RouteTree, tokens: readonly GlobToken[]): number[] {
         const best = alive.find((a) => a !== tree.root && a.methods.has(method));
         if (best) found.add(best.methods.get(method)!);
       }
-      const values = new Set<SegmentValue>([FRESH]);
-      for (const node of alive) for (const key of node.literals.keys()) values.add(key);
+      // Where the glob only takes literals next, only those literals can lead anywhere.
+      const wild = states.some((s) => s > n || (s < n && tokens[s]!.kind !== 'literal'));
+      const values = new Set<SegmentValue>(wild ? [FRESH] : []);
+      if (wild) for (const node of alive) for (const key of node.literals.keys()) values.add(key);
       for (const s of states) {
         const token = tokens[s];
         if (s < n && token?.kind === 'literal') values.add(token.value);

@@ -108,7 +108,7 @@ function schemaDiagnostic(error: ErrorObject, file: string, locate: Locate): Dia
     case 'minProperties':
       return { ...at(path), message: `${describe(path)} must declare at least one route` };
     case 'uniqueItems': {
-      const j = Number(params.i);
+      const j = Math.max(Number(params.i), Number(params.j));
       return {
         ...at([...path, j]),
         message: `${describe(path)} lists ${JSON.stringify(error.data instanceof Array ? error.data[j] : '')} twice`,
@@ -163,7 +163,8 @@ export function readScopes(source: string, file: string): ReadResult {
   if (!validate(data)) {
     const diagnostics = (validate.errors ?? [])
       .map((e) => schemaDiagnostic({ ...e, data: valueAt(data, pathOf(e)) }, file, locate))
-      .filter((d): d is Diagnostic => d !== undefined);
+      .filter((d): d is Diagnostic => d !== undefined)
+      .sort((a, b) => a.line - b.line || a.column - b.column);
     return { ok: false, diagnostics };
   }
   return { ok: true, document: data, locate };

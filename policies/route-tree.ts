@@ -22,6 +22,8 @@ export interface RouteNode {
 
 export interface RouteTree {
   root: RouteNode;
+  /** Methods that have at least one route. */
+  methods: Set<Method>;
   /** Node of each route, by route id. */
   nodeOf: RouteNode[];
   nodes: RouteNode[];
@@ -86,7 +88,7 @@ export function buildRouteTree(
     if (node.greedy) visit(node.greedy);
   };
   visit(root);
-  return { root, nodeOf, nodes };
+  return { root, methods: new Set(routes.map((r) => r.method)), nodeOf, nodes };
 }
 
 /** Splits a request path into segments the way route templates are split (`/` is one empty segment). */

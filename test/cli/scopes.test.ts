@@ -1,0 +1,105 @@
+// The `scopes` command: check, routes and policy on real files, and exit code 1 with diagnostics on a bad one.
+import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+
+const ROOT = join(__dirname, '../..');
+
+function scopes(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/scopes.ts'), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('scopes command', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'scopes-cli-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const write = (name: string, text: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('checks the repository scopes.yaml', () => {
+    const run = scopes('check');
+    expect(run.stderr).to.equal('');
+    expect(run.status).to.equal(0);
+    expect(run.stdout).to.match(
+      /^scopes\.yaml: ok — 11 routes \(5 public, 6 token-cached, 0 per-route\), 2 roles; /,
+    );
+  });
+
+  it('says which routes are per-route and why', () => {
+    const file = write(
+      'files.yaml',
+      'version: 1\nroutes:\n  GET /files/{path+}: messages\n  GET /files/{id}/meta: messages\nroles:\n  User:\n    grants:\n      - GET /files/{path+}\n  Admin:\n    grants:\n      - GET /files/**\n',
+    );
+    const run = scopes('check', file);
+    expect(run.status).to.equal(0);
+    expect(run.stdout).to.include(
+      '  per-route: GET /files/{id}/meta: an Allow for GET /files/{path+} (role User) also matches GET /files/{id}/meta',
+    );
+  });
+
+  it('exits 1 with every diagnostic of a bad file, and no stack trace', () => {
+    const file = write('bad.yaml', 'version: 1\nroutes:\n  FETCH /a: messages\n  GET /b: nowhere\n');
+    const run = scopes('check', file);
+    expect(run.status).to.equal(1);
+    const shown = relative(ROOT, file);
+    expect(run.stderr.trim().split('\n')).to.deep.equal([
+      `${shown}:3:3: method "FETCH" is not allowed. Expected one of: GET, POST, PUT, PATCH, DELETE, HEAD`,
+      `${shown}:4:3: route "GET /b" is private but no role is granted it; grant it to a role or list it under public`,
+      `${shown}:4:11: function "nowhere" has no handler source. Expected one of: auth, messages, users`,
+    ]);
+    expect(run.stderr).to.not.include('    at ');
+  });
+
+  it('lists routes as JSON', () => {
+    const run = scopes('routes', '--json');
+    expect(run.status).to.equal(0);
+    const rows = JSON.parse(run.stdout) as {
+      method: string;
+      path: string;
+      function: string;
+      access: string;
+    }[];
+    expect(rows).to.deep.include({
+      method: 'GET',
+      path: '/users/{userId}',
+      function: 'users',
+      access: 'token',
+    });
+    expect(rows).to.have.length(11);
+  });
+
+  it('prints the result the deployed authorizer would return', () => {
+    const arn = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/messages';
+    const run = scopes('policy', '--role', 'User', '--sub', 'alice', '--method-arn', arn);
+    expect(run.status).to.equal(0);
+    const result = JSON.parse(run.stdout) as {
+      principalId: string;
+      policyDocument: { Statement: { Resource: string[] }[] };
+    };
+    expect(result.principalId).to.equal('alice');
+    expect(result.policyDocument.Statement[0]!.Resource).to.deep.equal([
+      arn,
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/messages',
+      'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/users/alice',
+    ]);
+  });
+
+  it('rejects an unknown command with usage and exit 2', () => {
+    const run = scopes('frobnicate');
+    expect(run.status).to.equal(2);
+    expect(run.stderr).to.include('unknown command "frobnicate"');
+    expect(run.stderr).to.include('Usage: npm run scopes');
+  });
+});
