@@ -214,7 +214,10 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     const usage =
       error instanceof UsageError ||
       (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));
-    io.err(`admin: ${error instanceof Error ? error.message : String(error)}`);
+    // parseArgs appends advice about `--` that does not apply here.
+    const message =
+      error instanceof Error ? error.message.split('. To specify a positional')[0]! : String(error);
+    io.err(`admin: ${message}`);
     if (usage) io.err('Run with --help for usage.');
     return usage ? 2 : 1;
   } finally {

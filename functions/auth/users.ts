@@ -1,0 +1,188 @@
+// User accounts: user-name reservation, creation, look-up, failed-login throttling, roles and disabling.
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import type { UserItem, UsernameItem } from '../lib/token-table';
+import { userKey, usernameKey } from '../lib/token-table';
+import type { Db } from './db';
+import { isConditionFailure } from './db';
+
+/** User names (or e-mail addresses) after normalization: 3 to 128 of a-z 0-9 . _ @ + - */
+const USERNAME = /^[a-z0-9._@+-]{3,128}$/;
+
+/** NFKC, trimmed and lower-cased, so `Alice` and `alice` cannot both be registered; undefined when not allowed. */
+export function normalizeUsername(raw: string): string | undefined {
+  const name = raw.normalize('NFKC').trim().toLowerCase();
+  return USERNAME.test(name) ? name : undefined;
+}
+
+export interface NewUser {
+  username: string;
+  passwordHash: string;
+  roles: string[];
+  now: number;
+}
+
+/** Reserves the name with a conditional put first: a taken name is never overwritten and nothing else is written. */
+export async function createUser(db: Db, user: NewUser): Promise<UserItem | 'taken'> {
+  const sub = randomUUID();
+  const reservation: UsernameItem = { ...usernameKey(user.username), sub };
+  try {
+    await db.documents.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: reservation,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return 'taken';
+    throw error;
+  }
+  const item: UserItem = {
+    ...userKey(sub),
+    sub,
+    username: user.username,
+    passwordHash: user.passwordHash,
+    roles: user.roles,
+    createdAt: user.now,
+  };
+  try {
+    await db.documents.send(
+      new PutCommand({
+        TableName: db.tableName,
+        Item: item,
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  } catch (error) {
+    // Give the name back rather than leave it reserved by nobody.
+    await db.documents
+      .send(
+        new DeleteCommand({
+          TableName: db.tableName,
+          Key: usernameKey(user.username),
+          ConditionExpression: '#sub = :sub',
+          ExpressionAttributeNames: { '#sub': 'sub' },
+          ExpressionAttributeValues: { ':sub': sub },
+        }),
+      )
+      .catch(() => undefined);
+    throw error;
+  }
+  return item;
+}
+
+export async function getUser(db: Db, sub: string): Promise<UserItem | undefined> {
+  const { Item } = await db.documents.send(
+    new GetCommand({ TableName: db.tableName, Key: userKey(sub), ConsistentRead: true }),
+  );
+  return Item as UserItem | undefined;
+}
+
+export async function findUserByName(db: Db, normalized: string): Promise<UserItem | undefined> {
+  const { Item } = await db.documents.send(
+    new GetCommand({ TableName: db.tableName, Key: usernameKey(normalized), ConsistentRead: true }),
+  );
+  const reservation = Item as UsernameItem | undefined;
+  return reservation ? getUser(db, reservation.sub) : undefined;
+}
+
+export interface LockoutPolicy {
+  maxFailures: number;
+  lockSeconds: number;
+}
+
+/**
+ * Counts a failure; the one that reaches the limit locks the account for a while and restarts the count.
+ * For a user that does not exist the conditional update fails and writes nothing, in the same round trip.
+ */
+export async function recordFailedLogin(
+  db: Db,
+  sub: string,
+  now: number,
+  policy: LockoutPolicy,
+): Promise<void> {
+  let response;
+  try {
+    response = await db.documents.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: userKey(sub),
+        UpdateExpression: 'ADD failedLogins :one',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':one': 1 },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+  } catch (error) {
+    if (isConditionFailure(error)) return;
+    throw error;
+  }
+  const failures = (response.Attributes as { failedLogins?: number } | undefined)?.failedLogins ?? 0;
+  if (failures < policy.maxFailures) return;
+  await db.documents.send(
+    new UpdateCommand({
+      TableName: db.tableName,
+      Key: userKey(sub),
+      UpdateExpression: 'SET lockedUntil = :until, failedLogins = :zero',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':until': now + policy.lockSeconds, ':zero': 0 },
+    }),
+  );
+}
+
+/** After a successful login: forget failures and, when the stored hash is weaker than today's, replace it. */
+export async function recordSuccessfulLogin(db: Db, user: UserItem, newPasswordHash?: string): Promise<void> {
+  const needsReset = (user.failedLogins ?? 0) > 0 || user.lockedUntil !== undefined;
+  if (!needsReset && newPasswordHash === undefined) return;
+  const set = newPasswordHash === undefined ? '' : ' SET passwordHash = :new';
+  await db.documents
+    .send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: userKey(user.sub),
+        UpdateExpression: `REMOVE failedLogins, lockedUntil${set}`,
+        // Only if nobody changed the password meanwhile.
+        ConditionExpression: 'passwordHash = :old',
+        ExpressionAttributeValues: {
+          ':old': user.passwordHash,
+          ...(newPasswordHash === undefined ? {} : { ':new': newPasswordHash }),
+        },
+      }),
+    )
+    .catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
+}
+
+/** Updates an existing user; false when there is no such user. */
+async function updateUser(
+  db: Db,
+  sub: string,
+  expression: string,
+  names: Record<string, string>,
+  values: Record<string, unknown>,
+): Promise<boolean> {
+  try {
+    await db.documents.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: userKey(sub),
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+export const setUserRoles = (db: Db, sub: string, roles: string[]): Promise<boolean> =>
+  updateUser(db, sub, 'SET #roles = :roles', { '#roles': 'roles' }, { ':roles': roles });
+
+export const setUserDisabled = (db: Db, sub: string, disabled: boolean): Promise<boolean> =>
+  updateUser(db, sub, 'SET #disabled = :disabled', { '#disabled': 'disabled' }, { ':disabled': disabled });

@@ -1,0 +1,75 @@
+// The HTTP edge of the users function: the caller from the authorizer context, JSON responses, CORS.
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+
+/** An answer with a status and a JSON `{ error }` body; the one error class handlers map. */
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Who calls, as the authorizer's context says (every value a string). */
+export interface Caller {
+  sub: string;
+  roles: string[];
+  clientId?: string;
+}
+
+/** Reads the caller; without an authorizer context the route was not protected, so refuse (fail closed). */
+export function callerOf(event: APIGatewayProxyEvent): Caller {
+  const context = (event.requestContext.authorizer ?? {}) as Record<string, unknown>;
+  const { sub, roles, clientId } = context;
+  if (typeof sub !== 'string' || sub === '') throw new HttpError(401, 'Unauthorized');
+  return {
+    sub,
+    roles: typeof roles === 'string' ? roles.split(' ').filter((role) => role !== '') : [],
+    ...(typeof clientId === 'string' && clientId !== '' ? { clientId } : {}),
+  };
+}
+
+/** Parses a JSON object body; anything else is a 400. */
+export function jsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
+  const text =
+    event.isBase64Encoded && event.body !== null ? Buffer.from(event.body, 'base64').toString() : event.body;
+  let value: unknown;
+  try {
+    value = JSON.parse(text ?? '');
+  } catch {
+    throw new HttpError(400, 'the body is not JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new HttpError(400, 'the body is not a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** CORS headers for a response: `*`, or the request's Origin when it is one of the allowed ones. */
+export function corsHeaders(event: APIGatewayProxyEvent, allowed: readonly string[]): Record<string, string> {
+  if (allowed.includes('*')) return { 'Access-Control-Allow-Origin': '*' };
+  const origin = event.headers.origin ?? event.headers.Origin;
+  return origin !== undefined && allowed.includes(origin)
+    ? { 'Access-Control-Allow-Origin': origin, Vary: 'Origin' }
+    : { Vary: 'Origin' };
+}
+
+export function json(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string>,
+): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { ...headers, 'Content-Type': 'application/json', 'Cache-Control': 'no-store' },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+/** Maps an error to a response: `HttpError` as is, anything else a 500 that reveals nothing. */
+export function errorResponse(error: unknown, headers: Record<string, string>): APIGatewayProxyResult {
+  if (error instanceof HttpError) return json(error.statusCode, { error: error.message }, headers);
+  return json(500, { error: 'internal error' }, headers);
+}

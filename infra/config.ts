@@ -1,0 +1,202 @@
+// The stack configuration: every key read, validated and defaulted in one place, errors naming the key.
+import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
+
+/** The configuration namespace (the project name in Pulumi.yaml). */
+export const NAMESPACE = 'scopegate';
+
+/** A configuration value `pulumi preview` must refuse; the message starts with the full key. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export type IdentitySource =
+  | { kind: 'builtin'; audience: string }
+  | {
+      kind: 'oidc';
+      issuer: string;
+      audience: string;
+      jwksUri: string;
+      rolesClaim: string;
+      algorithms: string[];
+    };
+
+export interface StackConfig {
+  scopesFile: string;
+  identity: IdentitySource;
+  /** Also the longest time a revoked token keeps working (a cached Allow is not re-checked). */
+  authorizerCacheTtl: number;
+  accessTokenTtl: number;
+  refreshIdleTtl: number;
+  refreshAbsoluteTtl: number;
+  /** Roles a new sign-up receives. */
+  defaultRoles: string[];
+  /** The AWS Parameters and Secrets Lambda Extension layer the token service reads its keys through. */
+  secretsExtensionLayerArn?: string;
+  corsOrigins: string[];
+  logRetentionDays: number;
+  throttleRateLimit: number;
+  throttleBurstLimit: number;
+  stageName: string;
+  tableDeletionProtection: boolean;
+  manageApiGatewayAccount: boolean;
+}
+
+/** CloudWatch Logs accepts only these retention periods (0: never expire). */
+export const LOG_RETENTION_DAYS = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+const OIDC_ALGORITHMS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+];
+
+/** Reads a plain (non-secret) value by its short key, e.g. `identity`; `undefined` when unset. */
+export type ConfigReader = (key: string) => string | undefined;
+
+/**
+ * Validates the stack configuration; throws `ConfigError` naming the first bad key.
+ *
+ * @example
+ * const config = parseStackConfig((key) => new pulumi.Config().get(key));
+ */
+export function parseStackConfig(read: ConfigReader): StackConfig {
+  const field = fieldReader(read);
+  const identityKind = field.oneOf('identity', ['builtin', 'oidc'], 'builtin');
+  const identity: IdentitySource =
+    identityKind === 'builtin'
+      ? { kind: 'builtin', audience: field.text('audience', 'scopegate') }
+      : {
+          kind: 'oidc',
+          issuer: field.httpsUrl('oidcIssuer'),
+          audience: field.text('oidcAudience'),
+          jwksUri: field.httpsUrl('oidcJwksUri'),
+          rolesClaim: field.text('oidcRolesClaim', 'scope'),
+          algorithms: field.list(
+            'oidcAlgorithms',
+            ['RS256'],
+            (value) => OIDC_ALGORITHMS.includes(value),
+            OIDC_ALGORITHMS,
+          ),
+        };
+  const accessTokenTtl = field.integer('accessTokenTtl', 900, 60, 86_400);
+  return {
+    scopesFile: field.text('scopesFile', 'scopes.yaml'),
+    identity,
+    authorizerCacheTtl: field.integer('authorizerCacheTtl', 300, 0, MAX_AUTHORIZER_TTL_SECONDS),
+    accessTokenTtl,
+    refreshIdleTtl: field.integer('refreshIdleTtl', 1_209_600, accessTokenTtl, 31_536_000),
+    refreshAbsoluteTtl: field.integer('refreshAbsoluteTtl', 2_592_000, accessTokenTtl, 31_536_000),
+    defaultRoles: field.list(
+      'defaultRoles',
+      ['User'],
+      (role) => /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(role),
+      ['User'],
+    ),
+    secretsExtensionLayerArn: field.optionalMatching(
+      'secretsExtensionLayerArn',
+      /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/,
+      'a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)',
+    ),
+    corsOrigins: field.list('corsOrigins', ['*'], isOrigin, ['*', 'https://app.example.com']),
+    logRetentionDays: field.oneOfNumbers('logRetentionDays', LOG_RETENTION_DAYS, 30),
+    throttleRateLimit: field.integer('throttleRateLimit', 50, 1, 10_000),
+    throttleBurstLimit: field.integer('throttleBurstLimit', 100, 1, 5_000),
+    stageName: field.matching('stageName', /^[A-Za-z0-9_]{1,64}$/, 'v1', 'letters, digits or _'),
+    tableDeletionProtection: field.boolean('tableDeletionProtection', true),
+    manageApiGatewayAccount: field.boolean('manageApiGatewayAccount', true),
+  };
+}
+
+function isOrigin(value: string): boolean {
+  return value === '*' || /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(value);
+}
+
+function fieldReader(read: ConfigReader) {
+  const fail = (key: string, problem: string): never => {
+    throw new ConfigError(`${NAMESPACE}:${key}: ${problem}`);
+  };
+  const raw = (key: string): string | undefined => {
+    const value = read(key)?.trim();
+    return value === '' ? undefined : value;
+  };
+  const text = (key: string, fallback?: string): string =>
+    raw(key) ?? fallback ?? fail(key, 'is required. Set it with `pulumi config set ' + key + ' <value>`');
+  return {
+    text,
+    matching(key: string, pattern: RegExp, fallback: string, expected: string): string {
+      const value = text(key, fallback);
+      return pattern.test(value) ? value : fail(key, `"${value}" is not allowed. Expected ${expected}`);
+    },
+    optionalMatching(key: string, pattern: RegExp, expected: string): string | undefined {
+      const value = raw(key);
+      return value === undefined || pattern.test(value)
+        ? value
+        : fail(key, `"${value}" is not allowed. Expected ${expected}`);
+    },
+    httpsUrl(key: string): string {
+      const value = text(key);
+      let url: URL | undefined;
+      try {
+        url = new URL(value);
+      } catch {
+        url = undefined;
+      }
+      return url?.protocol === 'https:' ? value : fail(key, `"${value}" is not an https URL`);
+    },
+    oneOf<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+      const value = raw(key) ?? fallback;
+      return (allowed as readonly string[]).includes(value)
+        ? (value as T)
+        : fail(key, `"${value}" is not allowed. Expected one of: ${allowed.join(', ')}`);
+    },
+    integer(key: string, fallback: number, min: number, max: number): number {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      const number = /^-?\d+$/.test(value) ? Number(value) : Number.NaN;
+      return Number.isSafeInteger(number) && number >= min && number <= max
+        ? number
+        : fail(key, `"${value}" is not allowed. Expected an integer ${min}..${max}`);
+    },
+    oneOfNumbers(key: string, allowed: readonly number[], fallback: number): number {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      const number = Number(value);
+      return /^\d+$/.test(value) && allowed.includes(number)
+        ? number
+        : fail(key, `"${value}" is not allowed. Expected one of: ${allowed.join(', ')}`);
+    },
+    boolean(key: string, fallback: boolean): boolean {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      if (value === 'true' || value === 'false') return value === 'true';
+      return fail(key, `"${value}" is not allowed. Expected true or false`);
+    },
+    /** A JSON array of strings (what `pulumi config set --path 'key[0]'` stores) or a comma-separated list. */
+    list(key: string, fallback: string[], valid: (value: string) => boolean, examples: string[]): string[] {
+      const value = raw(key);
+      if (value === undefined) return fallback;
+      let items: unknown;
+      try {
+        items = value.startsWith('[') ? JSON.parse(value) : value.split(',').map((item) => item.trim());
+      } catch {
+        return fail(key, 'is not a JSON array of strings');
+      }
+      if (!Array.isArray(items) || items.length === 0 || !items.every((item) => typeof item === 'string')) {
+        return fail(key, 'is not a non-empty list of strings');
+      }
+      const bad = items.find((item) => !valid(item));
+      return bad === undefined
+        ? items
+        : fail(key, `"${bad}" is not allowed. Expected values like: ${examples.join(', ')}`);
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// Reads scopes.yaml and the function folders from disk (policies/ never touches the file system).
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { compileScopes, type CompiledModel } from '../policies';
+import { AUTHORIZER } from './bundle';
+
+/** Folders that hold shared code or the authorizer, never a route's function. */
+const NOT_ROUTE_FUNCTIONS = new Set(['lib', AUTHORIZER]);
+
+/** The function folders (`functions/<name>/index.ts`) a route may name. */
+export function listFunctionFolders(functionsDir: string): string[] {
+  return fs
+    .readdirSync(functionsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !NOT_ROUTE_FUNCTIONS.has(entry.name))
+    .filter((entry) => fs.existsSync(path.join(functionsDir, entry.name, 'index.ts')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Compiles the scopes file; a `ScopesError` lists every problem as `file:line:column: message`. */
+export function loadScopes(file: string, functions: readonly string[]): CompiledModel {
+  return compileScopes(fs.readFileSync(file, 'utf8'), path.basename(file), { functions });
+}

@@ -1,0 +1,58 @@
+// First start: an `admin` user with role Admin and the public client `local` (password and refresh grants).
+import { randomBytes } from 'node:crypto';
+import { putClient } from '../functions/auth/clients';
+import type { Db } from '../functions/auth/db';
+import { createPasswordHasher, type ScryptParams } from '../functions/auth/passwords';
+import { createUser, findUserByName } from '../functions/auth/users';
+import { clientKey } from '../functions/lib/token-table';
+
+export const ADMIN_USERNAME = 'admin';
+export const LOCAL_CLIENT_ID = 'local';
+
+export interface SeedOptions {
+  /** The admin's password; generated when absent. */
+  adminPassword?: string;
+  /** The role the admin holds. */
+  adminRole: string;
+  /** Epoch seconds. */
+  now: number;
+  passwordParams?: ScryptParams;
+}
+
+export interface SeedResult {
+  /** True when this start created the admin (false: it already existed). */
+  adminCreated: boolean;
+  /** The generated password, set only when this start generated it: print it once, it is stored only as a hash. */
+  generatedPassword?: string;
+  clientCreated: boolean;
+}
+
+/** Creates what is missing and leaves what exists (a persisted table keeps its admin and its password). */
+export async function seedLocalData(db: Db, options: SeedOptions): Promise<SeedResult> {
+  const clientCreated = await putClient(db, {
+    ...clientKey(LOCAL_CLIENT_ID),
+    clientId: LOCAL_CLIENT_ID,
+    grantTypes: ['password', 'refresh_token'],
+    roles: [],
+    createdAt: options.now,
+  });
+  if ((await findUserByName(db, ADMIN_USERNAME)) !== undefined) return { adminCreated: false, clientCreated };
+  const generatedPassword =
+    options.adminPassword === undefined ? randomBytes(18).toString('base64url') : undefined;
+  const password = options.adminPassword ?? generatedPassword!;
+  const hasher =
+    options.passwordParams === undefined
+      ? createPasswordHasher()
+      : createPasswordHasher(options.passwordParams);
+  const created = await createUser(db, {
+    username: ADMIN_USERNAME,
+    passwordHash: await hasher.hash(password),
+    roles: [options.adminRole],
+    now: options.now,
+  });
+  // 'taken': another process seeded the same table between the look-up and the put.
+  if (created === 'taken') return { adminCreated: false, clientCreated };
+  return generatedPassword === undefined
+    ? { adminCreated: true, clientCreated }
+    : { adminCreated: true, generatedPassword, clientCreated };
+}

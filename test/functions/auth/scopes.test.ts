@@ -1,0 +1,47 @@
+import { expect } from 'chai';
+import { OAuthError } from '../../../functions/auth/oauth-errors';
+import { createRoleCatalog, grantScope, stillHeld } from '../../../functions/auth/scopes';
+
+describe('grantScope', () => {
+  const catalog = createRoleCatalog(['User', 'Admin', 'Auditor'], { Admin: ['User'] });
+
+  it('grants every held role of the model when no scope is asked, in model order', () => {
+    expect(grantScope(catalog, ['Admin', 'User', 'Retired'], undefined)).to.deep.equal(['User', 'Admin']);
+  });
+
+  it('grants the intersection of asked and held roles, inherited ones included', () => {
+    expect(grantScope(catalog, ['Admin'], 'User')).to.deep.equal(['User']);
+    expect(grantScope(catalog, ['User'], 'User Admin')).to.deep.equal(['User']);
+  });
+
+  it('refuses a request that shares nothing with the held roles', () => {
+    expect(() => grantScope(catalog, ['User'], 'Auditor')).to.throw(
+      OAuthError,
+      'invalid_scope: none of the requested scopes is available',
+    );
+    expect(() => grantScope(catalog, [], undefined)).to.throw(OAuthError, 'invalid_scope');
+  });
+
+  it('refuses a name the model does not declare and a malformed scope string', () => {
+    expect(() => grantScope(catalog, ['User'], 'User Root')).to.throw(
+      OAuthError,
+      'invalid_scope: unknown scope: Root',
+    );
+    expect(() => grantScope(catalog, ['User'], 'User  Admin')).to.throw(
+      OAuthError,
+      'invalid_scope: scope must be space-separated scope tokens',
+    );
+  });
+
+  it('keeps of an earlier grant only what the principal still holds', () => {
+    expect(stillHeld(catalog, ['User', 'Admin'], ['User'])).to.deep.equal(['User']);
+    expect(stillHeld(catalog, ['User'], ['Admin'])).to.deep.equal(['User']);
+  });
+
+  it('refuses a role name that is not a scope token', () => {
+    expect(() => createRoleCatalog(['Has Space'])).to.throw(
+      TypeError,
+      'role "Has Space" is not a valid OAuth2 scope token',
+    );
+  });
+});

@@ -1,0 +1,207 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { expect } from 'chai';
+import { parse } from 'yaml';
+import { ConfigError, parseStackConfig } from '../../infra/config';
+import { runProgram, signingKeySecret } from './support';
+
+const LAYER =
+  'arn:aws:lambda:eu-west-1:123456789012:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:12';
+const parseWith = (values: Record<string, string>) => parseStackConfig((key) => values[key]);
+const failure = (values: Record<string, string>): string => {
+  try {
+    parseWith(values);
+  } catch (error) {
+    expect(error).to.be.instanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+interface Declared {
+  type: string;
+  description?: string;
+  default?: unknown;
+}
+const declared = (
+  parse(fs.readFileSync(path.join(__dirname, '../../Pulumi.yaml'), 'utf8')) as {
+    config: Record<string, Declared>;
+  }
+).config;
+
+describe('parseStackConfig', () => {
+  it('defaults every key for a new stack', () => {
+    expect(parseWith({})).to.deep.equal({
+      scopesFile: 'scopes.yaml',
+      identity: { kind: 'builtin', audience: 'scopegate' },
+      authorizerCacheTtl: 300,
+      accessTokenTtl: 900,
+      refreshIdleTtl: 1_209_600,
+      refreshAbsoluteTtl: 2_592_000,
+      defaultRoles: ['User'],
+      secretsExtensionLayerArn: undefined,
+      corsOrigins: ['*'],
+      logRetentionDays: 30,
+      throttleRateLimit: 50,
+      throttleBurstLimit: 100,
+      stageName: 'v1',
+      tableDeletionProtection: true,
+      manageApiGatewayAccount: true,
+    });
+  });
+
+  it('reads only keys Pulumi.yaml declares, each with a description and the same default', () => {
+    const read = new Set<string>();
+    parseStackConfig((key) => {
+      read.add(key);
+      return undefined;
+    });
+    const oidc: Record<string, string> = {
+      identity: 'oidc',
+      oidcIssuer: 'https://login.example.com/',
+      oidcAudience: 'api',
+      oidcJwksUri: 'https://login.example.com/jwks',
+    };
+    parseStackConfig((key) => {
+      read.add(key);
+      return oidc[key];
+    });
+    for (const key of read) {
+      expect(declared, key).to.have.property(key);
+      expect(declared[key]!.description, key).to.be.a('string');
+      expect(declared[key], key).to.have.property('default');
+    }
+    const defaults = Object.fromEntries(
+      Object.entries(declared).map(([key, entry]) => [
+        key,
+        typeof entry.default === 'string' ? entry.default : JSON.stringify(entry.default),
+      ]),
+    );
+    expect(parseWith(defaults)).to.deep.equal(parseWith({}));
+  });
+
+  it('accepts an OIDC provider with its issuer, audience and JWKS URL', () => {
+    expect(
+      parseWith({
+        identity: 'oidc',
+        oidcIssuer: 'https://login.example.com/',
+        oidcAudience: 'api://scopegate',
+        oidcJwksUri: 'https://login.example.com/.well-known/jwks.json',
+        oidcRolesClaim: 'roles',
+      }).identity,
+    ).to.deep.equal({
+      kind: 'oidc',
+      issuer: 'https://login.example.com/',
+      audience: 'api://scopegate',
+      jwksUri: 'https://login.example.com/.well-known/jwks.json',
+      rolesClaim: 'roles',
+      algorithms: ['RS256'],
+    });
+  });
+
+  it('reads lists as JSON arrays or comma-separated text', () => {
+    expect(
+      parseWith({ corsOrigins: '["https://a.example.com","http://localhost:5173"]' }).corsOrigins,
+    ).to.deep.equal(['https://a.example.com', 'http://localhost:5173']);
+    expect(
+      parseWith({ corsOrigins: 'https://a.example.com, https://b.example.com' }).corsOrigins,
+    ).to.deep.equal(['https://a.example.com', 'https://b.example.com']);
+  });
+
+  it('names the key, the value and what it expects when a value is bad', () => {
+    expect(failure({ authorizerCacheTtl: 'soon' })).to.equal(
+      'scopegate:authorizerCacheTtl: "soon" is not allowed. Expected an integer 0..3600',
+    );
+    expect(failure({ authorizerCacheTtl: '3601' })).to.equal(
+      'scopegate:authorizerCacheTtl: "3601" is not allowed. Expected an integer 0..3600',
+    );
+    expect(failure({ identity: 'saml' })).to.equal(
+      'scopegate:identity: "saml" is not allowed. Expected one of: builtin, oidc',
+    );
+    expect(failure({ logRetentionDays: '10' })).to.match(
+      /^scopegate:logRetentionDays: "10" is not allowed\. Expected one of: 0, 1, 3/,
+    );
+    expect(failure({ tableDeletionProtection: 'yes' })).to.equal(
+      'scopegate:tableDeletionProtection: "yes" is not allowed. Expected true or false',
+    );
+    expect(failure({ corsOrigins: '["ftp://files.example.com"]' })).to.equal(
+      'scopegate:corsOrigins: "ftp://files.example.com" is not allowed. Expected values like: *, https://app.example.com',
+    );
+    expect(failure({ stageName: 'v 1' })).to.equal(
+      'scopegate:stageName: "v 1" is not allowed. Expected letters, digits or _',
+    );
+    expect(failure({ refreshAbsoluteTtl: '600' })).to.equal(
+      'scopegate:refreshAbsoluteTtl: "600" is not allowed. Expected an integer 900..31536000',
+    );
+    expect(failure({ secretsExtensionLayerArn: 'layer-12' })).to.match(
+      /^scopegate:secretsExtensionLayerArn: "layer-12"/,
+    );
+  });
+
+  it('requires the OIDC settings when the identity source is oidc', () => {
+    expect(failure({ identity: 'oidc' })).to.equal(
+      'scopegate:oidcIssuer: is required. Set it with `pulumi config set oidcIssuer <value>`',
+    );
+    expect(failure({ identity: 'oidc', oidcIssuer: 'http://login.example.com' })).to.equal(
+      'scopegate:oidcIssuer: "http://login.example.com" is not an https URL',
+    );
+  });
+});
+
+describe('the program with a bad configuration', () => {
+  it('fails before declaring anything, naming the key', async () => {
+    let error: unknown;
+    await runProgram({ authorizerCacheTtl: 'soon' }).catch((e: unknown) => (error = e));
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as Error).message).to.equal(
+      'scopegate:authorizerCacheTtl: "soon" is not allowed. Expected an integer 0..3600',
+    );
+  });
+
+  it('refuses an OIDC stack whose scopes file still routes to the built-in token service', async () => {
+    const config = {
+      identity: 'oidc',
+      oidcIssuer: 'https://login.example.com/',
+      oidcAudience: 'api',
+      oidcJwksUri: 'https://login.example.com/jwks',
+    };
+    const error = await runProgram(config).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).to.match(
+      /^scopegate:identity: "oidc" but scopes\.yaml routes requests to the built-in token service/,
+    );
+  });
+
+  it('requires the secrets extension layer and declared default roles for the token service', async () => {
+    const signingKey = await signingKeySecret();
+    const noLayer = await runProgram({ signingKey }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(noLayer?.message).to.match(
+      /^scopegate:secretsExtensionLayerArn: is required by the token service/,
+    );
+    const badRole = await runProgram({
+      signingKey,
+      secretsExtensionLayerArn: LAYER,
+      defaultRoles: 'Owner',
+    }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(badRole?.message).to.equal(
+      'scopegate:defaultRoles: role "Owner" is not declared in scopes.yaml. Expected one of: User, Admin',
+    );
+  });
+
+  it('requires the signing key as a secret for the token service', async () => {
+    const error = await runProgram({ secretsExtensionLayerArn: LAYER }).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(error?.message).to.match(/^Missing required configuration variable 'scopegate:signingKey'/);
+    expect(error?.message).to.contain('pulumi config set --secret scopegate:signingKey');
+  });
+});
