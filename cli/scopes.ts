@@ -1,6 +1,7 @@
 // `npm run scopes -- <command>`: check scopes.yaml, list its routes, print the policy a caller would get.
 import { parseArgs } from 'node:util';
 import { authorize, ScopesError, type CompiledModel } from '../policies';
+import { toOpenApi } from '../policies/openapi';
 import { loadScopes } from './scopes-file';
 
 const USAGE = `Usage: npm run scopes -- <command> [options] [file]
@@ -11,6 +12,8 @@ Commands:
   policy --role R [--role R2] [--sub ID] [--claim name=value] [--method-arn ARN] [--route "METHOD /path"]
                             the authorizer result a caller with these roles gets (token-cached, or
                             per-route with --route)
+  openapi [--ttl S] [--cors ORIGIN] the API Gateway OpenAPI document the Pulumi program deploys, with
+                            placeholder Lambda ARNs (the program fills in the real ones)
 
 file defaults to scopes.yaml at the repository root.`;
 
@@ -67,6 +70,29 @@ function policy(
   return JSON.stringify(authorize(model, { principalId: sub, roles, claims }, request), null, 2);
 }
 
+/** The deployed document, with `${...}` placeholders where the program puts real Lambda invoke ARNs. */
+function openapi(
+  model: CompiledModel,
+  values: Record<string, string | string[] | boolean | undefined>,
+): string {
+  const invokeArn = (fn: string) =>
+    `arn:aws:apigateway:\${region}:lambda:path/2015-03-31/functions/arn:aws:lambda:\${region}:\${account}:function:\${prefix}-${fn}/invocations`;
+  const ttl = Number((values.ttl as string | undefined) ?? '300');
+  if (!Number.isInteger(ttl) || ttl < 0 || ttl > 3600) {
+    throw new UsageError(`--ttl expects whole seconds from 0 to 3600, got "${String(values.ttl)}"`);
+  }
+  const functions = [...new Set(model.routes.map((r) => r.function))];
+  const document = toOpenApi(model, {
+    title: 'scopegate',
+    functionInvokeArns: Object.fromEntries(functions.map((fn) => [fn, invokeArn(fn)])),
+    tokenAuthorizerInvokeArn: invokeArn('authorizer'),
+    routeAuthorizerInvokeArn: invokeArn('authorizer'),
+    authorizerTtlSeconds: ttl,
+    corsOrigins: (values.cors as string[] | undefined) ?? ['*'],
+  });
+  return JSON.stringify(document, null, 2);
+}
+
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -82,6 +108,8 @@ function main(argv: string[]): number {
       claim: { type: 'string', multiple: true },
       'method-arn': { type: 'string' },
       route: { type: 'string' },
+      ttl: { type: 'string' },
+      cors: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -101,6 +129,9 @@ function main(argv: string[]): number {
       return 0;
     case 'policy':
       console.log(policy(model, values));
+      return 0;
+    case 'openapi':
+      console.log(openapi(model, values));
       return 0;
     default:
       throw new UsageError(`unknown command "${command}"`);

@@ -96,6 +96,36 @@ describe('scopes command', () => {
     ]);
   });
 
+  it('prints the OpenAPI document with every compiled route, placeholders for the Lambda ARNs', () => {
+    const run = scopes('openapi', '--ttl', '120');
+    expect(run.status).to.equal(0);
+    const doc = JSON.parse(run.stdout) as {
+      paths: Record<
+        string,
+        Record<string, { security?: unknown[]; 'x-amazon-apigateway-integration'?: { uri: string } }>
+      >;
+      components: {
+        securitySchemes: Record<
+          string,
+          { 'x-amazon-apigateway-authorizer': { authorizerResultTtlInSeconds: number } }
+        >;
+      };
+    };
+    const operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => m !== 'options')
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(operations).to.have.length(11);
+    expect(doc.paths['/users/{userId}']!.get!['x-amazon-apigateway-integration']!.uri).to.include(
+      'function:${prefix}-users/',
+    );
+    for (const scheme of Object.values(doc.components.securitySchemes)) {
+      expect(scheme['x-amazon-apigateway-authorizer'].authorizerResultTtlInSeconds).to.equal(120);
+    }
+    expect(scopes('openapi', '--ttl', '7200').status).to.equal(2);
+  });
+
   it('rejects an unknown command with usage and exit 2', () => {
     const run = scopes('frobnicate');
     expect(run.status).to.equal(2);
