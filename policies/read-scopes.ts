@@ -1,6 +1,16 @@
 // Reads scopes.yaml text into a schema-checked document that still knows where every value stands.
 import Ajv, { type ErrorObject } from 'ajv';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+} from 'yaml';
 import type { Diagnostic } from './errors';
 import schema from './scopes.schema.json';
 
@@ -27,13 +37,25 @@ const KNOWN_KEYS: Record<string, string[]> = {
 };
 
 function locator(doc: Document, lines: LineCounter): Locate {
+  // Pairs by key per mapping, built on first use: diagnostics and route lines look up thousands of keys.
+  const indexes = new WeakMap<object, Map<string, Pair>>();
+  const pairOf = (map: YAMLMap, key: string): Pair | undefined => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items)
+        if (isScalar(p.key) && !index.has(String(p.key.value))) index.set(String(p.key.value), p);
+      indexes.set(map, index);
+    }
+    return index.get(key);
+  };
   return (path, key = false) => {
     let node: Node | null = doc.contents;
     let offset = node?.range?.[0] ?? 0;
     for (const [i, element] of path.entries()) {
       const last = i === path.length - 1;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(element));
+        const pair = pairOf(node, String(element));
         if (!pair) break;
         const keyNode = pair.key as Node;
         if (last && key) {
@@ -127,17 +149,19 @@ function schemaDiagnostic(error: ErrorObject, file: string, locate: Locate): Dia
 /** Parses YAML and checks it against the JSON Schema; every problem is reported with its place. */
 export function readScopes(source: string, file: string): ReadResult {
   const lines = new LineCounter();
-  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  // Duplicate keys are found below in one pass: yaml's own check compares every pair of keys in a map.
+  const doc = parseDocument(source, { lineCounter: lines, prettyErrors: false, uniqueKeys: false });
   const locate = locator(doc, lines);
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      diagnostics: doc.errors.map((e) => {
-        const { line, col } = lines.linePos(e.pos[0]);
-        return { file, line, column: col, message: `invalid YAML: ${e.message.split('\n')[0]!}` };
-      }),
-    };
-  }
+  const at = (offset: number) => {
+    const { line, col } = lines.linePos(offset);
+    return { file, line, column: col };
+  };
+  const problems = doc.errors.map((e) => ({
+    ...at(e.pos[0]),
+    message: `invalid YAML: ${e.message.split('\n')[0]!}`,
+  }));
+  if (problems.length === 0) problems.push(...duplicateKeys(doc.contents, at));
+  if (problems.length > 0) return { ok: false, diagnostics: problems };
   const data: unknown = doc.toJS();
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     return {
@@ -168,6 +192,33 @@ export function readScopes(source: string, file: string): ReadResult {
     return { ok: false, diagnostics };
   }
   return { ok: true, document: data, locate };
+}
+
+/** Keys given twice in any mapping, each reported where it is repeated. */
+function duplicateKeys(root: Node | null, at: (offset: number) => Omit<Diagnostic, 'message'>): Diagnostic[] {
+  const found: Diagnostic[] = [];
+  const visit = (node: unknown): void => {
+    if (isMap(node)) {
+      const seen = new Map<string, number>();
+      for (const pair of node.items) {
+        const key = pair.key as Node | null;
+        if (isScalar(key)) {
+          const name = String(key.value);
+          const offset = key.range?.[0] ?? 0;
+          const first = seen.get(name);
+          if (first === undefined) seen.set(name, offset);
+          else
+            found.push({
+              ...at(offset),
+              message: `key "${name}" is given twice (first at line ${at(first).line})`,
+            });
+        }
+        visit(pair.value);
+      }
+    } else if (isSeq(node)) node.items.forEach(visit);
+  };
+  visit(root);
+  return found;
 }
 
 function valueAt(data: unknown, path: readonly PathElement[]): unknown {

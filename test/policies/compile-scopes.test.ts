@@ -92,7 +92,7 @@ describe('compileScopes', () => {
 
     it('a key given twice', () => {
       expect(diagnostics(lines('version: 1', 'routes:', '  GET /a: fn', '  GET /a: fn'))).to.deep.equal([
-        'scopes.yaml:4:3: invalid YAML: Map keys must be unique',
+        'scopes.yaml:4:3: key "GET /a" is given twice (first at line 3)',
       ]);
     });
 
