@@ -113,7 +113,6 @@ function scopegate(): ScopegateOutputs {
       tableArn: table.arn,
       tableActions: fn === AUTHORIZER && !builtin ? [] : (TABLE_ACTIONS[fn] ?? []),
       secretArn,
-      layers: secretArn && config.secretsExtensionLayerArn ? [config.secretsExtensionLayerArn] : [],
       logRetentionDays: config.logRetentionDays,
     }).function;
   const integrations = Object.fromEntries(

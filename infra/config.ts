@@ -30,8 +30,6 @@ export interface StackConfig {
   refreshAbsoluteTtl: number;
   /** Roles a new sign-up receives. */
   defaultRoles: string[];
-  /** The AWS Parameters and Secrets Lambda Extension layer the token service reads its keys through. */
-  secretsExtensionLayerArn?: string;
   corsOrigins: string[];
   logRetentionDays: number;
   throttleRateLimit: number;
@@ -101,11 +99,6 @@ export function parseStackConfig(read: ConfigReader): StackConfig {
       (role) => /^[A-Za-z][A-Za-z0-9_.:-]{0,63}$/.test(role),
       ['User'],
     ),
-    secretsExtensionLayerArn: field.optionalMatching(
-      'secretsExtensionLayerArn',
-      /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:[A-Za-z0-9_-]+:\d+$/,
-      'a Lambda layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>)',
-    ),
     corsOrigins: field.list('corsOrigins', ['*'], isOrigin, ['*', 'https://app.example.com']),
     logRetentionDays: field.oneOfNumbers('logRetentionDays', LOG_RETENTION_DAYS, 30),
     throttleRateLimit: field.integer('throttleRateLimit', 50, 1, 10_000),
@@ -135,12 +128,6 @@ function fieldReader(read: ConfigReader) {
     matching(key: string, pattern: RegExp, fallback: string, expected: string): string {
       const value = text(key, fallback);
       return pattern.test(value) ? value : fail(key, `"${value}" is not allowed. Expected ${expected}`);
-    },
-    optionalMatching(key: string, pattern: RegExp, expected: string): string | undefined {
-      const value = raw(key);
-      return value === undefined || pattern.test(value)
-        ? value
-        : fail(key, `"${value}" is not allowed. Expected ${expected}`);
     },
     httpsUrl(key: string): string {
       const value = text(key);

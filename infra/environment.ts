@@ -28,12 +28,6 @@ export function checkTokenServiceConfig(config: StackConfig, model: CompiledMode
       `${NAMESPACE}:defaultRoles: role "${undeclared}" is not declared in ${config.scopesFile}. Expected one of: ${roles.join(', ')}`,
     );
   }
-  if (config.secretsExtensionLayerArn === undefined) {
-    throw new ConfigError(
-      `${NAMESPACE}:secretsExtensionLayerArn: is required by the token service (it reads its keys through the ` +
-        'AWS Parameters and Secrets Lambda Extension). Set the arm64 layer ARN for your region',
-    );
-  }
 }
 
 export interface EnvironmentInputs {
@@ -65,7 +59,7 @@ export function functionEnvironment(
       SCOPEGATE_ACCESS_TOKEN_TTL: String(config.accessTokenTtl),
       SCOPEGATE_REFRESH_IDLE_TTL: String(config.refreshIdleTtl),
       SCOPEGATE_REFRESH_ABSOLUTE_TTL: String(config.refreshAbsoluteTtl),
-      // The secret's ARN only; the function reads the value through the secrets extension at start-up.
+      // The secret's ARN only; the function reads the value from Secrets Manager at start-up.
       ...(inputs.secretArn === undefined ? {} : { SCOPEGATE_SIGNING_KEYS_SECRET: inputs.secretArn }),
     });
   }

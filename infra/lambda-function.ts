@@ -14,7 +14,6 @@ export interface LambdaFunctionArgs {
   tableActions: readonly string[];
   secretArn?: pulumi.Input<string>;
   logRetentionDays: number;
-  layers?: string[];
   memorySize?: number;
   timeout?: number;
 }
@@ -73,7 +72,6 @@ export class LambdaFunction extends pulumi.ComponentResource {
         architectures: [ARCHITECTURE],
         handler: args.handler,
         code: args.code,
-        layers: args.layers ?? [],
         memorySize: args.memorySize ?? 256,
         timeout: args.timeout ?? 10,
         environment: { variables: args.environment },

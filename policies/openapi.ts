@@ -10,6 +10,15 @@ export const TOKEN_IDENTITY_SOURCE = 'method.request.header.Authorization';
 export const ROUTE_IDENTITY_SOURCE =
   'method.request.header.Authorization, context.httpMethod, context.resourcePath';
 
+/**
+ * The Authorization header the token authorizer accepts (`identityValidationExpression`): API Gateway answers a
+ * header that does not match with 401 before the Lambda runs. The same text works as a JavaScript RegExp. The
+ * scheme is case-insensitive (RFC 7235) but the expression is not, so both cases are spelled out.
+ *
+ * @example new RegExp(TOKEN_HEADER_PATTERN).test('bearer eyJhbGciOi...') === true
+ */
+export const TOKEN_HEADER_PATTERN = '^[Bb][Ee][Aa][Rr][Ee][Rr] [A-Za-z0-9._~+/=-]+$';
+
 /** API Gateway caps the authorizer result TTL at one hour. */
 export const MAX_AUTHORIZER_TTL_SECONDS = 3600;
 
@@ -167,7 +176,7 @@ function authorizerScheme(type: 'token' | 'request', uri: string, ttl: number): 
       authorizerResultTtlInSeconds: ttl,
       identitySource: type === 'token' ? TOKEN_IDENTITY_SOURCE : ROUTE_IDENTITY_SOURCE,
       // Rejects a malformed header with 401 before the Lambda runs (token authorizers only).
-      ...(type === 'token' ? { identityValidationExpression: '^Bearer [A-Za-z0-9._~+/=-]+$' } : {}),
+      ...(type === 'token' ? { identityValidationExpression: TOKEN_HEADER_PATTERN } : {}),
     },
   };
 }

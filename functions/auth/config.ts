@@ -15,7 +15,7 @@ export type EnvConfig = Pick<
   | 'refreshIdleTtl'
   | 'refreshAbsoluteTtl'
 > & {
-  /** Secrets Manager secret (name or ARN) or SSM SecureString parameter (`/name` or ARN) holding the keys. */
+  /** The Secrets Manager secret (name or ARN) holding the private signing keys. */
   signingKeysSecret: string;
 };
 

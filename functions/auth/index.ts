@@ -1,13 +1,15 @@
-// Lambda entry of the token service: configuration from the environment, signing keys from a secret.
+// Lambda entry of the token service: configuration from the environment, signing keys from Secrets Manager.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { CompiledModel } from '../../policies/model';
 import { readEnvConfig } from './config';
 import type { AuthLogger } from './context';
-import { readSecret } from './secrets';
-import { parseSigningKeySecret } from './signing-keys';
+import { errorResponse, OAuthError } from './oauth-errors';
+import { onceUntilFailure, readSecret, SecretReadError } from './secrets';
+import { parseSigningKeySecret, SigningKeyError } from './signing-keys';
 import type { TokenService } from './token-service';
 import { createTokenService } from './token-service';
 
@@ -27,27 +29,33 @@ const config = readEnvConfig(
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
   marshallOptions: { removeUndefinedValues: true },
 });
+// The runtime's own SDK (the bundle keeps @aws-sdk/* external); region and credentials from the environment.
+const secretsManager = new SecretsManagerClient({});
 
-async function start(): Promise<TokenService> {
-  const signingKeys = parseSigningKeySecret(await readSecret(config.signingKeysSecret, process.env));
+// The secret is read once per container; a failed read or start is retried by the next invocation.
+const signingKeySecret = onceUntilFailure(() => readSecret(secretsManager, config.signingKeysSecret));
+const tokenService = onceUntilFailure(async (): Promise<TokenService> => {
+  const signingKeys = parseSigningKeySecret(await signingKeySecret());
   const service = createTokenService({ ...config, documents, signingKeys, logger });
   await service.ready();
   return service;
-}
+});
 
-// Started during the init phase; a failed start is retried by the next invocation rather than cached.
-let service: Promise<TokenService> | undefined = start();
-service.catch(() => undefined);
+// Started while the module loads, so the read overlaps the rest of the cold start; a failure is retried.
+tokenService().catch(() => undefined);
 
 export async function handler(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
-  service ??= start();
+  let service: TokenService;
   try {
-    return await (await service).handle(event);
+    service = await tokenService();
   } catch (error) {
-    service = undefined;
+    // The message only of errors written never to quote a value; otherwise the class alone.
+    const safe = error instanceof SecretReadError || error instanceof SigningKeyError;
     logger.error('token service could not start', {
-      errorName: error instanceof Error ? error.name : 'unknown',
+      errorName: error instanceof Error ? error.name : typeof error,
+      ...(safe ? { errorMessage: error.message } : {}),
     });
-    throw error;
+    return errorResponse(new OAuthError('server_error', 'the token service is unavailable', 500));
   }
+  return service.handle(event);
 }

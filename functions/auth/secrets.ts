@@ -1,25 +1,44 @@
-// Reads a secret through the AWS Parameters and Secrets Lambda Extension (local HTTP, no SDK in the bundle).
-type Env = Readonly<Record<string, string | undefined>>;
+// Reads the token service's signing keys from AWS Secrets Manager, once per container.
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
-/** SSM parameters are named `/...` or by an `arn:aws:ssm:` ARN; anything else is a Secrets Manager secret. */
-const isParameter = (id: string): boolean => id.startsWith('/') || /^arn:aws[\w-]*:ssm:/.test(id);
+/** A secret that could not be read; its message names the secret and the SDK's error class, never a value. */
+export class SecretReadError extends Error {
+  override name = 'SecretReadError';
+}
 
 /**
- * Fetches the secret's text. The extension listens on localhost (port `PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`,
- * default 2773) and authenticates calls with the function's session token. Errors name the secret, never its value.
+ * Fetches a secret's text (`SecretString`). Throws `SecretReadError`.
+ *
+ * @example
+ * const text = await readSecret(new SecretsManagerClient({}), 'arn:aws:secretsmanager:...:secret:keys-AbCdEf');
  */
-export async function readSecret(id: string, env: Env, fetchImpl: typeof fetch = fetch): Promise<string> {
-  const port = env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? '2773';
-  const base = `http://localhost:${port}`;
-  const url = isParameter(id)
-    ? `${base}/systemsmanager/parameters/get?name=${encodeURIComponent(id)}&withDecryption=true`
-    : `${base}/secretsmanager/get?secretId=${encodeURIComponent(id)}`;
-  const response = await fetchImpl(url, {
-    headers: { 'X-Aws-Parameters-Secrets-Token': env.AWS_SESSION_TOKEN ?? '' },
-  });
-  if (!response.ok) throw new Error(`secret ${id}: the secrets extension answered ${response.status}`);
-  const body = (await response.json()) as { SecretString?: unknown; Parameter?: { Value?: unknown } };
-  const text = isParameter(id) ? body.Parameter?.Value : body.SecretString;
-  if (typeof text !== 'string') throw new Error(`secret ${id}: no string value`);
+export async function readSecret(client: SecretsManagerClient, secretId: string): Promise<string> {
+  let text: string | undefined;
+  try {
+    ({ SecretString: text } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
+  } catch (error) {
+    const name = error instanceof Error ? error.name : typeof error;
+    throw new SecretReadError(`secret ${secretId}: could not be read from Secrets Manager (${name})`, {
+      cause: error,
+    });
+  }
+  if (typeof text !== 'string') throw new SecretReadError(`secret ${secretId}: no string value`);
   return text;
+}
+
+/**
+ * Runs `load` once and shares its promise for the life of the container. A rejected attempt is forgotten, so
+ * the next call tries again: a throttled or briefly unreachable dependency must not break the container for good.
+ */
+export function onceUntilFailure<T>(load: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    if (pending !== undefined) return pending;
+    const attempt = load();
+    pending = attempt;
+    attempt.catch(() => {
+      if (pending === attempt) pending = undefined;
+    });
+    return attempt;
+  };
 }

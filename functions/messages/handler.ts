@@ -1,11 +1,9 @@
 // The messages API: list and post (User), delete any message (Admin); the grants are the authorizer's job.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { callerOf, corsHeaders, errorResponse, HttpError, json, jsonBody } from './http';
+import { HttpError, jsonBody, parseLimit, serveRoutes } from '../lib/http';
 import { MESSAGE_ID, type MessageStore } from './message-store';
 
 export const MAX_TEXT_LENGTH = 1000;
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 100;
 
 export interface MessagesHandlerOptions {
   store: MessageStore;
@@ -17,44 +15,27 @@ export function createMessagesHandler(options: MessagesHandlerOptions): {
   handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
 } {
   const { store } = options;
-  return {
-    async handle(event) {
-      const headers = corsHeaders(event, options.corsOrigins);
-      try {
-        const caller = callerOf(event);
-        const route = `${event.httpMethod} ${event.resource}`;
-        switch (route) {
-          case 'GET /messages': {
-            const query = event.queryStringParameters ?? {};
-            const page = await store.list(parseLimit(query.limit), parseMessageId(query.cursor, 'cursor'));
-            return json(200, page, headers);
-          }
-          case 'POST /messages': {
-            const message = await store.post(caller.sub, parseText(jsonBody(event).text));
-            return json(201, message, headers);
-          }
-          case 'DELETE /messages/{messageId}': {
-            const messageId = parseMessageId(event.pathParameters?.messageId, 'messageId');
-            if (messageId === undefined) throw new HttpError(400, 'messageId is required');
-            if (!(await store.delete(messageId))) throw new HttpError(404, 'no such message');
-            return json(204, undefined, headers);
-          }
-          default:
-            throw new HttpError(404, `no route ${route}`);
-        }
-      } catch (error) {
-        return errorResponse(error, headers);
-      }
+  const handle = serveRoutes(
+    {
+      'GET /messages': async (event) => {
+        const query = event.queryStringParameters ?? {};
+        const page = await store.list(parseLimit(query.limit), parseMessageId(query.cursor, 'cursor'));
+        return { statusCode: 200, body: page };
+      },
+      'POST /messages': async (event, caller) => {
+        const message = await store.post(caller.sub, parseText(jsonBody(event).text));
+        return { statusCode: 201, body: message };
+      },
+      'DELETE /messages/{messageId}': async (event) => {
+        const messageId = parseMessageId(event.pathParameters?.messageId, 'messageId');
+        if (messageId === undefined) throw new HttpError(400, 'messageId is required');
+        if (!(await store.delete(messageId))) throw new HttpError(404, 'no such message');
+        return { statusCode: 204 };
+      },
     },
-  };
-}
-
-export function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  const limit = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT))
-    throw new HttpError(400, `limit must be an integer 1..${MAX_LIMIT}`);
-  return limit;
+    options.corsOrigins,
+  );
+  return { handle };
 }
 
 export function parseMessageId(value: string | undefined, name: string): string | undefined {

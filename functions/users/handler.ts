@@ -1,10 +1,8 @@
 // The users API: a user reads their own profile (the `{userId=sub}` grant), Admin lists users and sets roles.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { callerOf, corsHeaders, errorResponse, HttpError, json, jsonBody } from './http';
+import { HttpError, jsonBody, parseLimit, serveRoutes } from '../lib/http';
 import { decodeCursor, type UserStore } from './user-store';
 
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 100;
 const MAX_ROLES = 20;
 const SUB = /^[A-Za-z0-9._:@|-]{1,128}$/;
 
@@ -20,50 +18,36 @@ export function createUsersHandler(options: UsersHandlerOptions): {
   handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
 } {
   const { store } = options;
-  return {
-    async handle(event) {
-      const headers = corsHeaders(event, options.corsOrigins);
-      try {
-        callerOf(event);
-        const route = `${event.httpMethod} ${event.resource}`;
-        switch (route) {
-          case 'GET /users': {
-            const query = event.queryStringParameters ?? {};
-            return json(200, await store.list(parseLimit(query.limit), parseCursor(query.cursor)), headers);
-          }
-          case 'GET /users/{userId}': {
-            const user = await store.get(parseSub(event.pathParameters?.userId));
-            if (user === undefined) throw new HttpError(404, 'no such user');
-            return json(200, user, headers);
-          }
-          case 'PUT /users/{userId}/roles': {
-            const sub = parseSub(event.pathParameters?.userId);
-            const roles = parseRoles(jsonBody(event).roles, options.knownRoles);
-            const user = await store.setRoles(sub, roles);
-            if (user === undefined) throw new HttpError(404, 'no such user');
-            return json(200, user, headers);
-          }
-          default:
-            throw new HttpError(404, `no route ${route}`);
-        }
-      } catch (error) {
-        return errorResponse(error, headers);
-      }
+  const handle = serveRoutes(
+    {
+      'GET /users': async (event) => {
+        const query = event.queryStringParameters ?? {};
+        return {
+          statusCode: 200,
+          body: await store.list(parseLimit(query.limit), parseCursor(query.cursor)),
+        };
+      },
+      'GET /users/{userId}': async (event) => {
+        const user = await store.get(parseSub(event.pathParameters?.userId));
+        if (user === undefined) throw new HttpError(404, 'no such user');
+        return { statusCode: 200, body: user };
+      },
+      'PUT /users/{userId}/roles': async (event) => {
+        const sub = parseSub(event.pathParameters?.userId);
+        const roles = parseRoles(jsonBody(event).roles, options.knownRoles);
+        const user = await store.setRoles(sub, roles);
+        if (user === undefined) throw new HttpError(404, 'no such user');
+        return { statusCode: 200, body: user };
+      },
     },
-  };
+    options.corsOrigins,
+  );
+  return { handle };
 }
 
 export function parseSub(value: string | undefined): string {
   if (value === undefined || !SUB.test(value)) throw new HttpError(400, 'userId is not a user id');
   return value;
-}
-
-export function parseLimit(value: string | undefined): number {
-  if (value === undefined) return DEFAULT_LIMIT;
-  const limit = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
-  if (!(limit >= 1 && limit <= MAX_LIMIT))
-    throw new HttpError(400, `limit must be an integer 1..${MAX_LIMIT}`);
-  return limit;
 }
 
 export function parseCursor(value: string | undefined): string | undefined {

@@ -5,8 +5,6 @@ import { parse } from 'yaml';
 import { ConfigError, parseStackConfig } from '../../infra/config';
 import { runProgram, signingKeySecret } from './support';
 
-const LAYER =
-  'arn:aws:lambda:eu-west-1:123456789012:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:12';
 const parseWith = (values: Record<string, string>) => parseStackConfig((key) => values[key]);
 const failure = (values: Record<string, string>): string => {
   try {
@@ -39,7 +37,6 @@ describe('parseStackConfig', () => {
       refreshIdleTtl: 1_209_600,
       refreshAbsoluteTtl: 2_592_000,
       defaultRoles: ['User'],
-      secretsExtensionLayerArn: undefined,
       corsOrigins: ['*'],
       logRetentionDays: 30,
       throttleRateLimit: 50,
@@ -133,9 +130,6 @@ describe('parseStackConfig', () => {
     expect(failure({ refreshAbsoluteTtl: '600' })).to.equal(
       'scopegate:refreshAbsoluteTtl: "600" is not allowed. Expected an integer 900..31536000',
     );
-    expect(failure({ secretsExtensionLayerArn: 'layer-12' })).to.match(
-      /^scopegate:secretsExtensionLayerArn: "layer-12"/,
-    );
   });
 
   it('requires the OIDC settings when the identity source is oidc', () => {
@@ -174,20 +168,8 @@ describe('the program with a bad configuration', () => {
     );
   });
 
-  it('requires the secrets extension layer and declared default roles for the token service', async () => {
-    const signingKey = await signingKeySecret();
-    const noLayer = await runProgram({ signingKey }).then(
-      () => undefined,
-      (e: unknown) => e as Error,
-    );
-    expect(noLayer?.message).to.match(
-      /^scopegate:secretsExtensionLayerArn: is required by the token service/,
-    );
-    const badRole = await runProgram({
-      signingKey,
-      secretsExtensionLayerArn: LAYER,
-      defaultRoles: 'Owner',
-    }).then(
+  it('requires declared default roles for the token service', async () => {
+    const badRole = await runProgram({ signingKey: await signingKeySecret(), defaultRoles: 'Owner' }).then(
       () => undefined,
       (e: unknown) => e as Error,
     );
@@ -197,7 +179,7 @@ describe('the program with a bad configuration', () => {
   });
 
   it('requires the signing key as a secret for the token service', async () => {
-    const error = await runProgram({ secretsExtensionLayerArn: LAYER }).then(
+    const error = await runProgram({}).then(
       () => undefined,
       (e: unknown) => e as Error,
     );

@@ -90,7 +90,20 @@ describe('the roles the program declares', () => {
   it('let only the token service read a secret, and only the signing keys', async () => {
     const secretArn = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:signing-keys-0123abc-AbCdEf`;
     const auth = policyOf(run, 'auth');
+    expect(
+      auth.Statement.filter((s) => s.Action.some((action) => action.startsWith('secretsmanager:'))),
+    ).to.deep.equal([
+      {
+        Sid: 'ReadSigningKeys',
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue'],
+        Resource: [secretArn],
+      },
+    ]);
     expect(await decision(auth, 'secretsmanager:GetSecretValue', secretArn)).to.equal('Allowed');
+    for (const action of ['secretsmanager:DescribeSecret', 'secretsmanager:PutSecretValue']) {
+      expect(await decision(auth, action, secretArn), action).to.equal('ImplicitlyDenied');
+    }
     expect(await decision(auth, 'secretsmanager:GetSecretValue', `${secretArn}x`)).to.equal(
       'ImplicitlyDenied',
     );

@@ -149,12 +149,9 @@ export function generatedScopes(count: number): string {
   ].join('\n');
 }
 
-export const LAYER_ARN =
-  'arn:aws:lambda:eu-west-1:123456789012:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:12';
-
 /** A built-in identity stack over the repository's scopes.yaml, the configuration a new user starts with. */
 export async function defaultStack(extra: Record<string, string> = {}): Promise<ProgramRun> {
-  return runProgram({ signingKey: await signingKeySecret(), secretsExtensionLayerArn: LAYER_ARN, ...extra });
+  return runProgram({ signingKey: await signingKeySecret(), ...extra });
 }
 
 /** Pulumi's wire form of a secret value in mock inputs. */

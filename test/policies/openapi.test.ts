@@ -1,12 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import Ajv from 'ajv';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { expect } from 'chai';
 import { compileScopes, type CompiledModel } from '../../policies';
 import {
   documentRoutes,
   ROUTE_AUTHORIZER,
   TOKEN_AUTHORIZER,
+  TOKEN_HEADER_PATTERN,
   toOpenApi,
   type OpenApiDocument,
   type OpenApiOptions,
@@ -42,77 +43,20 @@ roles:
       - GET /files/{path+}
 `);
 
-const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+// One validator: it compiles the OpenAPI schema once and keeps it for the next document.
+const validator = new Validator();
 
-/** The parts of the OpenAPI 3.0 schema API Gateway relies on, checked with ajv. */
-const structure = new Ajv({ allErrors: true }).compile({
-  type: 'object',
-  required: ['openapi', 'info', 'paths'],
-  properties: {
-    openapi: { type: 'string', pattern: '^3\\.0\\.\\d+$' },
-    info: {
-      type: 'object',
-      required: ['title', 'version'],
-      properties: { title: { type: 'string' }, version: { type: 'string' } },
-    },
-    paths: {
-      type: 'object',
-      propertyNames: { pattern: '^/' },
-      additionalProperties: {
-        type: 'object',
-        propertyNames: { enum: [...HTTP_METHODS, 'parameters', 'summary', 'description'] },
-        additionalProperties: {
-          type: 'object',
-          required: ['responses'],
-          properties: {
-            operationId: { type: 'string' },
-            parameters: {
-              type: 'array',
-              items: {
-                type: 'object',
-                required: ['name', 'in', 'schema'],
-                properties: {
-                  in: { enum: ['path', 'query', 'header', 'cookie'] },
-                  required: { type: 'boolean' },
-                },
-                if: { properties: { in: { const: 'path' } } },
-                then: { required: ['required'], properties: { required: { const: true } } },
-              },
-            },
-            security: { type: 'array', items: { type: 'object', additionalProperties: { type: 'array' } } },
-            responses: {
-              type: 'object',
-              minProperties: 1,
-              propertyNames: { pattern: '^(default|[1-5](\\d\\d|XX))$' },
-              additionalProperties: { type: 'object', required: ['description'] },
-            },
-          },
-        },
-      },
-    },
-    components: {
-      type: 'object',
-      properties: {
-        securitySchemes: {
-          type: 'object',
-          additionalProperties: {
-            type: 'object',
-            required: ['type'],
-            properties: { type: { enum: ['apiKey', 'http', 'oauth2', 'openIdConnect'] } },
-            if: { properties: { type: { const: 'apiKey' } } },
-            then: { required: ['name', 'in'], properties: { in: { enum: ['query', 'header', 'cookie'] } } },
-          },
-        },
-      },
-    },
-  },
-});
-
-/** Schema errors plus the rules a schema cannot say: path parameters declared, ids unique, schemes known. */
-function openApiProblems(document: OpenApiDocument): string[] {
-  const problems = structure(document)
-    ? []
-    : (structure.errors ?? []).map((e) => `${e.instancePath} ${e.message}`);
+/**
+ * The OpenAPI 3.0 schema's verdict (the first error), then the rules a schema cannot say and API Gateway's
+ * import enforces: path parameters declared, operation ids unique, security schemes known.
+ */
+async function openApiProblems(document: OpenApiDocument): Promise<string[]> {
+  const result = await validator.validate(document);
+  const problems =
+    typeof result.errors === 'string'
+      ? [result.errors]
+      : (result.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? e.keyword}`);
+  if (result.valid && validator.version !== '3.0') problems.push(`OpenAPI ${validator.version}, not 3.0`);
   const schemes = Object.keys((document.components as { securitySchemes: object }).securitySchemes);
   const ids = new Set<string>();
   for (const [template, operations] of Object.entries(document.paths)) {
@@ -197,20 +141,25 @@ describe('toOpenApi', () => {
         }
       });
 
-      it('validates as an OpenAPI 3.0 document', () => {
-        expect(openApiProblems(document)).to.deep.equal([]);
+      it('validates as an OpenAPI 3.0 document', async () => {
+        expect(await openApiProblems(document)).to.deep.equal([]);
       });
     });
   }
 
-  it('has a validator that notices a broken document', () => {
+  it('has a validator that notices a broken document', async () => {
     const broken = toOpenApi(defaultModel, options());
     delete (broken.paths['/messages']!.get as Partial<OpenApiDocument['paths'][string][string]>).responses;
     broken.paths['/users/{userId}']!.get!.parameters = [];
-    expect(openApiProblems(broken)).to.deep.equal([
+    expect(await openApiProblems(broken)).to.deep.equal([
       "/paths/~1messages/get must have required property 'responses'",
       'get /users/{userId}: path parameters',
     ]);
+  });
+
+  it('has a validator that knows the whole OpenAPI 3.0 schema, servers included', async () => {
+    const broken = { ...toOpenApi(defaultModel, options()), servers: [{ description: 'no url' }] };
+    expect(await openApiProblems(broken)).to.deep.equal(["/servers/0 must have required property 'url'"]);
   });
 
   it('uses both access kinds in the per-route fixture', () => {
@@ -234,6 +183,27 @@ describe('toOpenApi', () => {
       identitySource: 'method.request.header.Authorization, context.httpMethod, context.resourcePath',
       authorizerResultTtlInSeconds: 120,
     });
+    expect(schemes[ROUTE_AUTHORIZER]!['x-amazon-apigateway-authorizer']).not.to.have.property(
+      'identityValidationExpression',
+    );
+  });
+
+  it('lets the token authorizer see only a Bearer header with a token of base64 or base64url characters', () => {
+    const schemes = (
+      toOpenApi(defaultModel, options()).components as {
+        securitySchemes: Record<string, Record<string, Record<string, unknown>>>;
+      }
+    ).securitySchemes;
+    expect(
+      schemes[TOKEN_AUTHORIZER]!['x-amazon-apigateway-authorizer']!.identityValidationExpression,
+    ).to.equal(TOKEN_HEADER_PATTERN);
+    const pattern = new RegExp(TOKEN_HEADER_PATTERN);
+    for (const header of ['Bearer eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1In0.c2ln', 'bearer abc', 'BEARER abc']) {
+      expect(pattern.test(header), JSON.stringify(header)).to.equal(true);
+    }
+    for (const header of ['Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer a b', 'Bearer  abc', 'Bearerabc']) {
+      expect(pattern.test(header), JSON.stringify(header)).to.equal(false);
+    }
   });
 
   it('declares a greedy path parameter by its name without the plus', () => {

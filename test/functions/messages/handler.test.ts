@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createMessagesHandler } from '../../../functions/messages/handler';
 import { createMessageStore } from '../../../functions/messages/message-store';
 import { createTable, startLocalDynamo, type LocalDynamo } from '../../../local/dynamodb';
-import { proxyEvent } from './events';
+import { proxyEvent } from '../lib/events';
 
 const TABLE = 'scopegate-messages-test';
 const parse = (body: string): Record<string, unknown> => JSON.parse(body) as Record<string, unknown>;

@@ -4,7 +4,7 @@ import { userKey, type UserItem } from '../../../functions/lib/token-table';
 import { createUsersHandler } from '../../../functions/users/handler';
 import { createUserStore } from '../../../functions/users/user-store';
 import { createTable, startLocalDynamo, type LocalDynamo } from '../../../local/dynamodb';
-import { proxyEvent } from '../messages/events';
+import { proxyEvent } from '../lib/events';
 
 const TABLE = 'scopegate-users-test';
 const ADMIN = { sub: 'admin-1', roles: 'Admin User' };

@@ -1,4 +1,4 @@
-// API Gateway proxy events as the messages and users functions receive them behind the authorizer.
+// API Gateway proxy events as the sample API functions receive them behind the authorizer.
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 
 export interface EventShape {

@@ -1,4 +1,4 @@
-// The HTTP edge of the users function: the caller from the authorizer context, JSON responses, CORS.
+// The HTTP edge of the sample API functions: a route table, the caller, JSON bodies and responses, CORS.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 
 /** An answer with a status and a JSON `{ error }` body; the one error class handlers map. */
@@ -17,6 +17,42 @@ export interface Caller {
   sub: string;
   roles: string[];
   clientId?: string;
+}
+
+/** What a route answers: a status and a body sent as JSON (`undefined`: an empty body). */
+export interface Reply {
+  statusCode: number;
+  body?: unknown;
+}
+
+/** Serves one route, keyed `METHOD /resource` as API Gateway names it (`event.resource` is the template). */
+export type Route = (event: APIGatewayProxyEvent, caller: Caller) => Promise<Reply>;
+
+/**
+ * Serves a table of routes: CORS headers on every answer, the caller required, 404 for a route not in the
+ * table, and errors mapped by `errorResponse`.
+ *
+ * @example
+ * const handle = serveRoutes({ 'GET /things': async () => ({ statusCode: 200, body: [] }) }, ['*']);
+ */
+export function serveRoutes(
+  routes: Readonly<Record<string, Route>>,
+  corsOrigins: readonly string[],
+): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+  const table = new Map(Object.entries(routes));
+  return async (event) => {
+    const headers = corsHeaders(event, corsOrigins);
+    try {
+      const caller = callerOf(event);
+      const key = `${event.httpMethod} ${event.resource}`;
+      const route = table.get(key);
+      if (route === undefined) throw new HttpError(404, `no route ${key}`);
+      const reply = await route(event, caller);
+      return json(reply.statusCode, reply.body, headers);
+    } catch (error) {
+      return errorResponse(error, headers);
+    }
+  };
 }
 
 /** Reads the caller; without an authorizer context the route was not protected, so refuse (fail closed). */
@@ -47,6 +83,18 @@ export function jsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+/** The `limit` query parameter of a listing: an integer 1..MAX_LIMIT, DEFAULT_LIMIT when absent. */
+export function parseLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_LIMIT;
+  const limit = /^\d{1,3}$/.test(value) ? Number(value) : Number.NaN;
+  if (!(limit >= 1 && limit <= MAX_LIMIT))
+    throw new HttpError(400, `limit must be an integer 1..${MAX_LIMIT}`);
+  return limit;
+}
+
 /** CORS headers for a response: `*`, or the request's Origin when it is one of the allowed ones. */
 export function corsHeaders(event: APIGatewayProxyEvent, allowed: readonly string[]): Record<string, string> {
   if (allowed.includes('*')) return { 'Access-Control-Allow-Origin': '*' };
@@ -56,6 +104,7 @@ export function corsHeaders(event: APIGatewayProxyEvent, allowed: readonly strin
     : { Vary: 'Origin' };
 }
 
+/** A JSON response that no cache keeps (the answers depend on the caller). */
 export function json(
   statusCode: number,
   body: unknown,
