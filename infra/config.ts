@@ -39,9 +39,9 @@ export interface StackConfig {
   manageApiGatewayAccount: boolean;
 }
 
-/** CloudWatch Logs accepts only these retention periods (0: never expire). */
+/** CloudWatch Logs' retention periods; "never expire" is left out: the policy pack requires a retention. */
 export const LOG_RETENTION_DAYS = [
-  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
 const OIDC_ALGORITHMS = [

@@ -116,8 +116,10 @@ describe('parseStackConfig', () => {
       'scopegate:identity: "saml" is not allowed. Expected one of: builtin, oidc',
     );
     expect(failure({ logRetentionDays: '10' })).to.match(
-      /^scopegate:logRetentionDays: "10" is not allowed\. Expected one of: 0, 1, 3/,
+      /^scopegate:logRetentionDays: "10" is not allowed\. Expected one of: 1, 3/,
     );
+    // Logs kept forever would fail the policy pack's retention rule at preview.
+    expect(failure({ logRetentionDays: '0' })).to.match(/^scopegate:logRetentionDays: "0" is not allowed\./);
     expect(failure({ tableDeletionProtection: 'yes' })).to.equal(
       'scopegate:tableDeletionProtection: "yes" is not allowed. Expected true or false',
     );
