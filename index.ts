@@ -6,7 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { TTL_ATTRIBUTE } from './functions/lib/token-table';
 import { toOpenApi } from './policies/openapi';
 import { createRestApi, publishApi } from './infra/api';
-import { AUTHORIZER, AUTHORIZER_DISPATCH, bundleArchive, bundleCode } from './infra/bundle';
+import { AUTHORIZER_DISPATCH, bundleArchive, bundleCode } from './infra/bundle';
 import { parseStackConfig } from './infra/config';
 import { TABLE_ACTIONS } from './infra/iam';
 import { LambdaFunction, lambdaName } from './infra/lambda-function';
@@ -17,7 +17,7 @@ import {
   TOKEN_SERVICE,
   type Environment,
 } from './infra/environment';
-import { listFunctionFolders, loadScopes } from './infra/scopes';
+import { AUTHORIZER, listFunctionFolders, loadScopes } from './infra/scopes';
 import { publicJwksOf, SIGNING_KEY_CONFIG } from './infra/signing-key';
 
 /** Outputs of the stack (`pulumi stack output`). */

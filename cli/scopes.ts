@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { authorize, ScopesError, type CompiledModel } from '../policies';
 import { toOpenApi } from '../policies/openapi';
+import { matrixCommand, useColour } from './access-matrix-command';
+import { runDiffCommand } from './access-diff-command';
 import { loadScopes } from './scopes-file';
 
 const USAGE = `Usage: npm run scopes -- <command> [options] [file]
@@ -14,6 +16,10 @@ Commands:
                             per-route with --route)
   openapi [--ttl S] [--cors ORIGIN] the API Gateway OpenAPI document the Pulumi program deploys, with
                             placeholder Lambda ARNs (the program fills in the real ones)
+  matrix [--markdown]       routes by roles: who may call what (colours on a terminal unless NO_COLOR)
+  diff --base REF|FILE [--json] [--fail-on-widen]
+                            who gains and loses which route compared with the base (a git ref such as
+                            origin/main, or a file); --fail-on-widen exits 1 when any access widens
 
 file defaults to scopes.yaml at the repository root.`;
 
@@ -103,6 +109,7 @@ function main(argv: string[]): number {
     allowPositionals: true,
     options: {
       json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
       role: { type: 'string', multiple: true },
       sub: { type: 'string' },
       claim: { type: 'string', multiple: true },
@@ -110,6 +117,8 @@ function main(argv: string[]): number {
       route: { type: 'string' },
       ttl: { type: 'string' },
       cors: { type: 'string', multiple: true },
+      base: { type: 'string' },
+      'fail-on-widen': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -132,6 +141,22 @@ function main(argv: string[]): number {
       return 0;
     case 'openapi':
       console.log(openapi(model, values));
+      return 0;
+    case 'diff':
+      if (values.base === undefined) throw new UsageError('diff expects --base <git-ref or file>');
+      return runDiffCommand(model, {
+        base: values.base,
+        file,
+        json: values.json === true,
+        failOnWiden: values['fail-on-widen'] === true,
+      });
+    case 'matrix':
+      console.log(
+        matrixCommand(model, {
+          markdown: values.markdown === true,
+          colour: useColour(process.stdout, process.env),
+        }),
+      );
       return 0;
     default:
       throw new UsageError(`unknown command "${command}"`);

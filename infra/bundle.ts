@@ -58,9 +58,6 @@ export function bundleArchive(code: string): pulumi.asset.AssetArchive {
   return new pulumi.asset.AssetArchive({ 'index.js': new pulumi.asset.StringAsset(code) });
 }
 
-/** The authorizer's folder; not a route function. */
-export const AUTHORIZER = 'authorizer';
-
 /**
  * One Lambda serves both authorizers, so its entry dispatches on the event type API Gateway sends. Anything
  * else is refused with the exact `Unauthorized` (fail closed).

@@ -47,6 +47,8 @@ export interface GatewayOptions {
   cors?: CorsOptions;
   api?: ApiIdentity;
   log?: (entry: RequestLog) => void;
+  /** Answers local-only pages (the explorer) before API routing; returns true when it took the request. */
+  intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
 export interface Gateway {
@@ -196,6 +198,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   const server = createServer((req, res) => {
+    if (options.intercept?.(req, res) === true) return;
     serve(req, res).catch((error: unknown) => {
       options.log?.({
         method: req.method ?? '?',

@@ -7,6 +7,7 @@ import { createTable, startLocalDynamo, type LocalDynamo } from './dynamodb';
 import { createGateway, type Gateway, type GatewayRuntime, type RequestLog } from './gateway';
 import type { LocalAuthorizer } from './gateway-authorizer';
 import { buildRuntime, LOCAL_FUNCTIONS, type IdentityMode } from './runtime';
+import { createExplorer, type Explorer } from './explorer/explorer-routes';
 import { describeScopesError, loadScopesFile } from './load-scopes';
 import { seedLocalData, type SeedResult } from './seed';
 import { loadSigningKeys } from './signing-keys';
@@ -88,7 +89,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     await createTable(dynamo.client, LOCAL_TABLE);
     const stats = { token: 0, request: 0 };
+    // Set once the first runtime exists; until then /_explorer/ falls through to the gateway's 503.
+    const mounted: { explorer?: Explorer } = {};
     const gateway = createGateway({
+      intercept: (req, res) => mounted.explorer?.handle(req, res) ?? false,
       ttlSeconds: options.ttlSeconds ?? 300,
       now,
       cors: { allowedOrigins: corsOrigins },
@@ -112,6 +116,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     let runtime = build(model);
     gateway.setRuntime(runtime);
+    mounted.explorer = createExplorer({ scopesFile, functions: LOCAL_FUNCTIONS, runtime: () => runtime });
     const seed =
       identity.mode === 'builtin'
         ? await seedLocalData(

@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
 import { describeRoutes, formatRoutes } from './describe-routes';
+import { EXPLORER_PATH } from './explorer/explorer-routes';
 import { formatRequestLog } from './gateway';
 import { ADMIN_USERNAME, LOCAL_CLIENT_ID } from './seed';
 import { startLocalStack, type IdentityMode, type LocalStack } from './stack';
@@ -46,6 +47,7 @@ function banner(
   const lines = [
     '',
     `scopegate is running at ${url}`,
+    `  access explorer: ${url}${EXPLORER_PATH}`,
     `  scopes: ${scopesFile} (watched)   authorizer cache: ${ttl} s   data: ${dataDir ?? 'in memory'}`,
     `  tokens: ${identity.mode === 'oidc' ? `from ${identity.issuer}` : 'built-in token service'}`,
     '',

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { compileFunction } from 'node:vm';
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
-import { AUTHORIZER, AUTHORIZER_DISPATCH, bundleCode } from '../../infra/bundle';
+import { AUTHORIZER_DISPATCH, bundleCode } from '../../infra/bundle';
+import { AUTHORIZER } from '../../infra/scopes';
 import { compileScopes } from '../../policies';
 
 const FUNCTIONS = path.join(__dirname, '../../functions');
