@@ -5,6 +5,7 @@ import type { AuthorizerCache } from './authorizer-cache';
 import { acceptAuthorizerResult, type AcceptedResult } from './authorizer-result';
 import type { GatewayError } from './gateway-responses';
 import { evaluatePolicy, type Decision } from './iam-evaluate';
+import { TOKEN_HEADER_PATTERN } from '../policies/openapi';
 
 /** The authorizer's two entry points (functions/authorizer's `createAuthorizer` result fits). */
 export interface LocalAuthorizer {
@@ -31,8 +32,8 @@ export interface AuthorizeArgs {
   requestEvent: () => APIGatewayRequestAuthorizerEvent;
 }
 
-/** The token authorizer's identityValidationExpression (policies/openapi.ts): other headers get 401 unasked. */
-const TOKEN_HEADER = /^Bearer [A-Za-z0-9._~+/=-]+$/;
+/** The deployed token authorizer's identityValidationExpression: other headers get 401 unasked. */
+const TOKEN_HEADER = new RegExp(TOKEN_HEADER_PATTERN);
 
 /** True for the one error that means "bad token": the Lambda failed with exactly `Unauthorized`. */
 function isUnauthorized(error: unknown): boolean {

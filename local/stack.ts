@@ -8,7 +8,8 @@ import { createGateway, type Gateway, type GatewayRuntime, type RequestLog } fro
 import type { LocalAuthorizer } from './gateway-authorizer';
 import { buildRuntime, LOCAL_FUNCTIONS, type IdentityMode } from './runtime';
 import { createExplorer, type Explorer } from './explorer/explorer-routes';
-import { describeScopesError, loadScopesFile } from './load-scopes';
+import { loadScopes } from '../infra/scopes';
+import { describeScopesError } from './describe-scopes-error';
 import { seedLocalData, type SeedResult } from './seed';
 import { loadSigningKeys } from './signing-keys';
 import { watchScopesFile, type ScopesWatcher } from './watch';
@@ -55,7 +56,7 @@ export interface LocalStack {
   dynamo: LocalDynamo;
   tableName: string;
   /** Recompiles the scopes file now; false (and the old model kept) when it does not compile. */
-  reload(): Promise<boolean>;
+  reload(): boolean;
   close(): Promise<void>;
 }
 
@@ -75,9 +76,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const identity = options.identity ?? { mode: 'builtin' };
   const corsOrigins = options.corsOrigins ?? ['*'];
   const notify = options.notify ?? (() => undefined);
-  const compile = (file: string) => loadScopesFile(file, LOCAL_FUNCTIONS);
+  const compile = (file: string) => loadScopes(file, LOCAL_FUNCTIONS);
 
-  let model = await compile(scopesFile);
+  let model = compile(scopesFile);
   const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
   const dynamo = await startLocalDynamo(
     options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
@@ -144,9 +145,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       notify(`${scopesFile}: reloaded, ${next.routes.length} routes, ${next.roles.length} roles`);
       return true;
     };
-    const reload = async (): Promise<boolean> => {
+    const reload = (): boolean => {
       try {
-        return apply(await compile(scopesFile));
+        return apply(compile(scopesFile));
       } catch (error) {
         notify(`${scopesFile}: not reloaded, the running model stays:\n${describeScopesError(error)}`);
         return false;

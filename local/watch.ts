@@ -5,7 +5,7 @@ import type { CompiledModel } from '../policies/model';
 
 export interface WatchOptions {
   /** Compiles the file (throws on a bad file). */
-  compile: (file: string) => Promise<CompiledModel>;
+  compile: (file: string) => CompiledModel | Promise<CompiledModel>;
   onModel: (model: CompiledModel) => void;
   onError: (error: unknown) => void;
   /** Editors write in bursts; wait this long after the last event. */

@@ -23,7 +23,7 @@ export interface ScopesView {
   model: ModelView;
 }
 
-/** Compiles like the stack does (`loadScopesFile`): same compiler, same file name, same function list. */
+/** Compiles like the stack does (`loadScopes`): same compiler, same file name, same function list. */
 function compile(source: string, file: string, functions: readonly string[]): CompiledModel {
   return compileScopes(source, basename(file), { functions });
 }

@@ -6,7 +6,7 @@ import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { loadScopesFile } from '../../../local/load-scopes';
+import { loadScopes } from '../../../infra/scopes';
 import { LOCAL_FUNCTIONS } from '../../../local/runtime';
 import { startLocalStack, type LocalStack } from '../../../local/stack';
 import type { CompiledModel } from '../../../policies/model';
@@ -94,7 +94,7 @@ describe('access explorer page (Chromium)', function () {
     git('init', '-q');
     git('add', 'scopes.yaml');
     git('commit', '-q', '-m', 'scopes');
-    model = await loadScopesFile(scopesFile, LOCAL_FUNCTIONS);
+    model = loadScopes(scopesFile, LOCAL_FUNCTIONS);
     stack = await startLocalStack({
       port: 0,
       scopesFile,
