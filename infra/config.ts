@@ -103,7 +103,8 @@ export function parseStackConfig(read: ConfigReader): StackConfig {
     logRetentionDays: field.oneOfNumbers('logRetentionDays', LOG_RETENTION_DAYS, 30),
     throttleRateLimit: field.integer('throttleRateLimit', 50, 1, 10_000),
     throttleBurstLimit: field.integer('throttleBurstLimit', 100, 1, 5_000),
-    stageName: field.matching('stageName', /^[A-Za-z0-9_]{1,64}$/, 'v1', 'letters, digits or _'),
+    // At most 32 characters: the authorizer's 8 KB result budget is computed for ARNs with such a stage.
+    stageName: field.matching('stageName', /^[A-Za-z0-9_]{1,32}$/, 'v1', 'at most 32 letters, digits or _'),
     tableDeletionProtection: field.boolean('tableDeletionProtection', true),
     manageApiGatewayAccount: field.boolean('manageApiGatewayAccount', true),
   };

@@ -126,8 +126,9 @@ describe('parseStackConfig', () => {
     expect(failure({ corsOrigins: '["ftp://files.example.com"]' })).to.equal(
       'scopegate:corsOrigins: "ftp://files.example.com" is not allowed. Expected values like: *, https://app.example.com',
     );
+    expect(failure({ stageName: 's'.repeat(33) })).to.match(/^scopegate:stageName: "s{33}" is not allowed\./);
     expect(failure({ stageName: 'v 1' })).to.equal(
-      'scopegate:stageName: "v 1" is not allowed. Expected letters, digits or _',
+      'scopegate:stageName: "v 1" is not allowed. Expected at most 32 letters, digits or _',
     );
     expect(failure({ refreshAbsoluteTtl: '600' })).to.equal(
       'scopegate:refreshAbsoluteTtl: "600" is not allowed. Expected an integer 900..31536000',
