@@ -102,28 +102,9 @@ function isTrustedJwksUrl(value: string): boolean {
   return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
 }
 
-/**
- * A configured key set whose keys are imported once: jose's local set imports the JWK again on every lookup,
- * which costs about as much as a fifth of an ES256 verification. Keyed by the header's `kid` and `alg`, the
- * only header fields the lookup uses; a failed lookup is not kept, so unknown kids cannot grow the map.
- */
-export function importedOnce(lookup: JWTVerifyGetKey): JWTVerifyGetKey {
-  const keys = new Map<string, ReturnType<JWTVerifyGetKey>>();
-  return (header, token) => {
-    const id = `${header.kid ?? ''} ${header.alg ?? ''}`;
-    let key = keys.get(id);
-    if (key === undefined) {
-      key = Promise.resolve(lookup(header, token));
-      keys.set(id, key);
-      key.catch(() => keys.delete(id));
-    }
-    return key;
-  };
-}
-
 /** Key lookup that reports a JWKS outage as a DependencyError, and an unknown key as a bad token. */
 function keySource(config: IssuerConfig, options: VerifierOptions): JWTVerifyGetKey {
-  if (config.jwks !== undefined) return importedOnce(createLocalJWKSet(config.jwks));
+  if (config.jwks !== undefined) return createLocalJWKSet(config.jwks);
   const uri = config.jwksUri!;
   const remote = createRemoteJWKSet(new URL(uri), {
     timeoutDuration: options.jwksTimeoutMs ?? 1500,

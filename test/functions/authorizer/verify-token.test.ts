@@ -1,10 +1,6 @@
 import { expect } from 'chai';
-import { createLocalJWKSet, exportSPKI, SignJWT, type JWTVerifyGetKey } from 'jose';
-import {
-  createTokenVerifier,
-  importedOnce,
-  validateIssuers,
-} from '../../../functions/authorizer/verify-token';
+import { exportSPKI, SignJWT } from 'jose';
+import { createTokenVerifier, validateIssuers } from '../../../functions/authorizer/verify-token';
 import type { IssuerConfig, Verification } from '../../../functions/authorizer/verify-token';
 import { DependencyError } from '../../../functions/authorizer/errors';
 import type { SigningKey, TestServer } from './support';
@@ -305,28 +301,5 @@ describe('validateIssuers', () => {
     ];
     for (const [issuers, message] of bad)
       expect(() => validateIssuers(issuers), message).to.throw(TypeError, message);
-  });
-});
-
-describe('importedOnce', () => {
-  it('imports each configured key once, and keeps no failed lookup', async () => {
-    const key = await makeKey('ES256', 'k1');
-    const local = createLocalJWKSet(jwksOf(key));
-    const calls: string[] = [];
-    const counting: JWTVerifyGetKey = (header, token) => {
-      calls.push(String(header.kid));
-      return local(header, token);
-    };
-    const lookup = importedOnce(counting);
-    const token = { payload: '', signature: '' } as never;
-    const first = await lookup({ alg: 'ES256', kid: 'k1' }, token);
-    const again = await lookup({ alg: 'ES256', kid: 'k1' }, token);
-    expect(again).to.equal(first);
-    for (let i = 0; i < 2; i++) {
-      let failed = false;
-      await Promise.resolve(lookup({ alg: 'ES256', kid: 'unknown' }, token)).catch(() => (failed = true));
-      expect(failed).to.equal(true);
-    }
-    expect(calls).to.deep.equal(['k1', 'unknown', 'unknown']);
   });
 });
