@@ -114,6 +114,8 @@ function scopegate(): ScopegateOutputs {
       tableActions: fn === AUTHORIZER && !builtin ? [] : (TABLE_ACTIONS[fn] ?? []),
       secretArn,
       logRetentionDays: config.logRetentionDays,
+      // scrypt at OWASP cost needs 128 MiB and a full core; Lambda's CPU share grows with memory.
+      ...(fn === TOKEN_SERVICE ? { memorySize: 1769 } : {}),
     }).function;
   const integrations = Object.fromEntries(
     routeFunctions.map((fn) => {

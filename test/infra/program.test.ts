@@ -77,6 +77,9 @@ describe('the program (index.ts) with the built-in token service', () => {
       SCOPEGATE_DEFAULT_ROLES: 'User',
     });
     expect(named(run, FUNCTION, 'auth').inputs.layers ?? []).to.deep.equal([]);
+    // One full vCPU for scrypt; the other functions keep the default.
+    expect(named(run, FUNCTION, 'auth').inputs.memorySize).to.equal(1769);
+    expect(named(run, FUNCTION, 'messages').inputs.memorySize).to.equal(256);
     for (const name of ['authorizer', 'messages', 'users']) {
       expect(JSON.stringify(environmentOf(run, name)), name).not.to.contain('secretsmanager');
     }
