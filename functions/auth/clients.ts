@@ -1,11 +1,11 @@
 // OAuth2 clients: secret generation and hashing, registration, and client authentication (RFC 6749 section 2.3).
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ClientItem } from '../lib/token-table';
 import { clientKey } from '../lib/token-table';
 import type { Db } from './db';
-import { isConditionFailure } from './db';
+import { putIfAbsent } from './db';
 import type { Params } from './form';
 import { header, optional } from './form';
 import { OAuthError, invalidClient } from './oauth-errors';
@@ -40,20 +40,8 @@ export async function getClient(db: Db, clientId: string): Promise<ClientItem | 
 }
 
 /** Registers a client; false when the id is taken (never overwritten). */
-export async function putClient(db: Db, item: ClientItem): Promise<boolean> {
-  try {
-    await db.documents.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+export function putClient(db: Db, item: ClientItem): Promise<boolean> {
+  return putIfAbsent(db, item);
 }
 
 interface Credentials {

@@ -1,10 +1,10 @@
 // User accounts: user-name reservation, creation, look-up, failed-login throttling, roles and disabling.
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { UserItem, UsernameItem } from '../lib/token-table';
 import { userKey, usernameKey } from '../lib/token-table';
 import type { Db } from './db';
-import { isConditionFailure } from './db';
+import { isConditionFailure, putIfAbsent } from './db';
 
 /** User names (or e-mail addresses) after normalization: 3 to 128 of a-z 0-9 . _ @ + - */
 const USERNAME = /^[a-z0-9._@+-]{3,128}$/;
@@ -26,18 +26,7 @@ export interface NewUser {
 export async function createUser(db: Db, user: NewUser): Promise<UserItem | 'taken'> {
   const sub = randomUUID();
   const reservation: UsernameItem = { ...usernameKey(user.username), sub };
-  try {
-    await db.documents.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: reservation,
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) return 'taken';
-    throw error;
-  }
+  if (!(await putIfAbsent(db, reservation))) return 'taken';
   const item: UserItem = {
     ...userKey(sub),
     sub,
@@ -47,13 +36,8 @@ export async function createUser(db: Db, user: NewUser): Promise<UserItem | 'tak
     createdAt: user.now,
   };
   try {
-    await db.documents.send(
-      new PutCommand({
-        TableName: db.tableName,
-        Item: item,
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    // A fresh random sub cannot be taken: a false here would be a broken invariant, reported like an outage.
+    if (!(await putIfAbsent(db, item))) throw new Error(`user ${sub} already exists`);
   } catch (error) {
     // Give the name back rather than leave it reserved by nobody.
     await db.documents
