@@ -1,5 +1,6 @@
 // The stack configuration: every key read, validated and defaulted in one place, errors naming the key.
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
+import { ASYMMETRIC_ALGORITHMS } from '../functions/authorizer/algorithms';
 
 /** The configuration namespace (the project name in Pulumi.yaml). */
 export const NAMESPACE = 'scopegate';
@@ -44,19 +45,6 @@ export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
 
-const OIDC_ALGORITHMS = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-];
-
 /** Reads a plain (non-secret) value by its short key, e.g. `identity`; `undefined` when unset. */
 export type ConfigReader = (key: string) => string | undefined;
 
@@ -81,8 +69,8 @@ export function parseStackConfig(read: ConfigReader): StackConfig {
           algorithms: field.list(
             'oidcAlgorithms',
             ['RS256'],
-            (value) => OIDC_ALGORITHMS.includes(value),
-            OIDC_ALGORITHMS,
+            (value) => ASYMMETRIC_ALGORITHMS.includes(value),
+            ASYMMETRIC_ALGORITHMS,
           ),
         };
   const accessTokenTtl = field.integer('accessTokenTtl', 900, 60, 86_400);
@@ -169,7 +157,12 @@ function fieldReader(read: ConfigReader) {
       return fail(key, `"${value}" is not allowed. Expected true or false`);
     },
     /** A JSON array of strings (what `pulumi config set --path 'key[0]'` stores) or a comma-separated list. */
-    list(key: string, fallback: string[], valid: (value: string) => boolean, examples: string[]): string[] {
+    list(
+      key: string,
+      fallback: string[],
+      valid: (value: string) => boolean,
+      examples: readonly string[],
+    ): string[] {
       const value = raw(key);
       if (value === undefined) return fallback;
       let items: unknown;

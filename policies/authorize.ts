@@ -24,6 +24,8 @@ const MAX_CACHED_PLANS = 512;
 interface RoleSetEntry {
   holdings: Map<number, Holding>;
   tokenPlan?: Plan;
+  /** Per-route plans by route id, built on first use. */
+  routePlans: Map<number, Plan>;
 }
 
 interface ModelIndex {
@@ -51,11 +53,17 @@ function roleSetEntry(model: CompiledModel, index: ModelIndex, roles: string[]):
   const key = roles.join(' ');
   let entry = index.roleSets.get(key);
   if (!entry) {
-    entry = { holdings: holdingsOf(model, roles) };
+    entry = { holdings: holdingsOf(model, roles), routePlans: new Map() };
     if (index.roleSets.size >= MAX_CACHED_PLANS) index.roleSets.delete(index.roleSets.keys().next().value!);
     index.roleSets.set(key, entry);
   }
   return entry;
+}
+
+function routePlan(model: CompiledModel, entry: RoleSetEntry, routeId: number): Plan {
+  let plan = entry.routePlans.get(routeId);
+  if (!plan) entry.routePlans.set(routeId, (plan = planForRoute(model, routeId, entry.holdings)));
+  return plan;
 }
 
 /** Fills in claim values; a resource whose claim is missing or unsafe is dropped (no grant through it). */
@@ -132,7 +140,7 @@ export function authorize(model: CompiledModel, caller: Caller, request: Authori
     plan =
       routeId === undefined || model.routes[routeId]!.access !== 'route'
         ? { allow: [], deny: [] }
-        : planForRoute(model, routeId, entry.holdings);
+        : routePlan(model, entry, routeId);
   }
   return {
     principalId: caller.principalId,

@@ -19,6 +19,15 @@ export interface CompileOptions {
   functions?: readonly string[];
 }
 
+/** A role's grants, and what its failed grants were meant for (so no follow-on diagnostic is made up). */
+interface RoleGrants {
+  grants: DirectGrant[];
+  /** Routes a grant with a bad binding names. */
+  failedRoutes: number[];
+  /** A grant could not be read at all: which routes it meant is unknown. */
+  unreadable: boolean;
+}
+
 interface DirectGrant {
   route: number;
   binding: Binding;
@@ -131,13 +140,14 @@ function compileGrants(
   isPublic: (r: CompiledRoute) => boolean,
   report: Diagnostics,
   locate: Locate,
-): DirectGrant[] {
-  const out: DirectGrant[] = [];
+): RoleGrants {
+  const out: RoleGrants = { grants: [], failedRoutes: [], unreadable: false };
   for (const [i, text] of grants.entries()) {
     const where: PathElement[] = ['roles', roleName, 'grants', i];
     const parsed = parseGrantPattern(text);
     if (!parsed.ok) {
       report.add(where, parsed.message);
+      out.unreadable = true;
       continue;
     }
     const matched = matchPattern(parsed.value, routes);
@@ -153,20 +163,20 @@ function compileGrants(
       continue;
     }
     const source: GrantSource = { role: roleName, pattern: text, line: locate(where).line };
-    for (const route of reachable) {
-      const binding: Binding = {};
-      for (const s of parsed.value.segments) if (s.kind === 'bound') binding[s.name] = s.claim;
-      const unpinned = unpinnedBinding(route.segments, binding);
-      if (unpinned) {
-        report.add(
-          where,
-          `binding {${unpinned}=${binding[unpinned]!}} in "${text}" cannot be exact on "${label(route)}": with a greedy ` +
-            `parameter, every parameter before a bound one must be bound too`,
-        );
-        break;
-      }
-      out.push({ route: route.id, binding, source });
+    const binding: Binding = {};
+    for (const s of parsed.value.segments) if (s.kind === 'bound') binding[s.name] = s.claim;
+    const unpinned = reachable.find((route) => unpinnedBinding(route.segments, binding) !== undefined);
+    if (unpinned) {
+      const name = unpinnedBinding(unpinned.segments, binding)!;
+      report.add(
+        where,
+        `binding {${name}=${binding[name]!}} in "${text}" cannot be exact on "${label(unpinned)}": with a greedy ` +
+          `parameter, every parameter before a bound one must be bound too`,
+      );
+      out.failedRoutes.push(...reachable.map((r) => r.id));
+      continue;
     }
+    out.grants.push(...reachable.map((route) => ({ route: route.id, binding, source })));
   }
   return out;
 }
@@ -312,18 +322,21 @@ export function compileScopes(
 
   const isPublic = (r: CompiledRoute): boolean => publicIds.has(r.id);
   const direct = new Map<string, DirectGrant[]>();
-  const problemsBeforeGrants = report.list.length;
+  // Routes a failed grant was meant for: "no role is granted it" would only repeat that grant's error.
+  const meant = new Set<number>();
+  let unreadableGrant = false;
   for (const [name, role] of Object.entries(document.roles ?? {})) {
-    direct.set(name, compileGrants(name, role.grants ?? [], routes, isPublic, report, locate));
+    const compiled = compileGrants(name, role.grants ?? [], routes, isPublic, report, locate);
+    direct.set(name, compiled.grants);
+    compiled.failedRoutes.forEach((id) => meant.add(id));
+    unreadableGrant ||= compiled.unreadable;
   }
   const ancestors = resolveInheritance(document.roles ?? {}, report);
   const roles = effectiveRoles(document, direct, ancestors);
 
-  // A grant that failed may have been meant for the route: then "no role is granted it" would only be noise.
-  const grantsFailed = report.list.length > problemsBeforeGrants;
   const granted = new Set(roles.flatMap((r) => r.grants.map((g) => g.route)));
-  for (const route of grantsFailed ? [] : routes) {
-    if (route.access !== 'public' && !granted.has(route.id)) {
+  for (const route of unreadableGrant ? [] : routes) {
+    if (route.access !== 'public' && !granted.has(route.id) && !meant.has(route.id)) {
       report.add(
         ['routes', `${route.method} ${route.path}`],
         `route "${label(route)}" is private but no role is granted it; grant it to a role or list it under public`,

@@ -91,8 +91,8 @@ function upperBoundPlan(model: CompiledModel): Plan {
     model,
     model.roles.map((r) => r.name),
   );
-  const plan = planForToken(model, all);
-  const deny = new Set(plan.deny);
+  // Every route any glob reaches may need a Deny for some combination; no merge may apply.
+  const deny = new Set<string>();
   for (const [id] of all) {
     if (model.routes[id]!.access !== 'token') continue;
     for (const other of model.analysis[id]!.reachFull) {

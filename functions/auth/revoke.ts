@@ -8,8 +8,8 @@ import type { ServiceContext } from './context';
 import { optional, parseForm, required } from './form';
 import { jsonResponse, OAuthError } from './oauth-errors';
 import { findFamily, looksLikeRefreshToken, revokeSession } from './refresh-tokens';
+import { isCompactJws } from '../lib/compact-jws';
 
-const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const notYours = (): OAuthError => new OAuthError('invalid_grant', 'the token was not issued to this client');
 
 /**
@@ -32,7 +32,7 @@ export async function revokeToken(
       await revokeSession(context.db, family.session.sid);
       context.logger.info('refresh family revoked', { sid: family.session.sid, clientId: client.clientId });
     }
-  } else if (JWT_SHAPE.test(token)) {
+  } else if (isCompactJws(token)) {
     // Only a token whose signature we verified may put its jti and exp into the table.
     const payload = await context.verifyAccessToken(token, now);
     if (payload) {

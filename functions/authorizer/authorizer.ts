@@ -121,10 +121,9 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
         if (verdict !== 'OK') throw new Refusal(verdict);
       }
       const result = authorize(model, { principalId: payload.sub, roles, claims: payload }, request);
+      // authorize() already put `sub` and the known roles in the context; add what handlers need besides.
       result.context = {
         ...result.context,
-        sub: payload.sub,
-        roles: roles.join(' '),
         clientId: stringClaim(payload.client_id),
         tokenId: stringClaim(payload.jti),
       };

@@ -1,13 +1,11 @@
 // Extracts exactly one bearer token from an Authorization header, refusing anything ambiguous before any crypto.
+import { isCompactJws } from '../lib/compact-jws';
 
 /** API Gateway's own header limit is 10 KB; a real access token is far smaller, so refuse big ones unverified. */
 export const MAX_TOKEN_BYTES = 8192;
 
 export type BearerResult =
   { token: string } | { reason: 'NO_TOKEN' | 'NOT_BEARER' | 'TOKEN_TOO_LARGE' | 'MALFORMED' };
-
-/** A compact JWS: three base64url parts, the signature non-empty. */
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /**
  * Parses `Bearer <jwt>`: the scheme is case-insensitive (RFC 7235), one space or tab, then exactly one token.
@@ -27,7 +25,7 @@ export function parseBearer(header: string | undefined): BearerResult {
   const token = value.slice(end).trimStart();
   if (token === '') return { reason: 'NO_TOKEN' };
   if (Buffer.byteLength(token) > MAX_TOKEN_BYTES) return { reason: 'TOKEN_TOO_LARGE' };
-  if (!COMPACT_JWS.test(token)) return { reason: 'MALFORMED' };
+  if (!isCompactJws(token)) return { reason: 'MALFORMED' };
   return { token };
 }
 

@@ -241,6 +241,23 @@ describe('compileScopes', () => {
       ]);
     });
 
+    it('a bad binding without a follow-on error for its route, but with one for an unrelated route', () => {
+      const source = lines(
+        'version: 1',
+        'routes:',
+        '  GET /f/{p}/{q}/{r+}: fn',
+        '  GET /lonely: fn',
+        'roles:',
+        '  R:',
+        '    grants:',
+        '      - GET /f/{p}/{q=sub}/{r+}',
+      );
+      expect(diagnostics(source)).to.deep.equal([
+        'scopes.yaml:4:3: route "GET /lonely" is private but no role is granted it; grant it to a role or list it under public',
+        'scopes.yaml:8:9: binding {q=sub} in "GET /f/{p}/{q=sub}/{r+}" cannot be exact on "GET /f/{p}/{q}/{r+}": with a greedy parameter, every parameter before a bound one must be bound too',
+      ]);
+    });
+
     it('a function with no handler source', () => {
       expect(
         diagnostics(
