@@ -53,7 +53,7 @@ export type AccessTokenVerifier = (token: string, now: number) => Promise<JWTPay
 
 /** Verifies one of our own access tokens (signature, issuer, audience, type, expiry); undefined when not one. */
 export function createAccessTokenVerifier(keys: SigningKeys, settings: TokenSettings): AccessTokenVerifier {
-  const keySet = createLocalJWKSet(keys.jwks);
+  const keySet = createLocalJWKSet({ keys: keys.all.map((key) => key.publicJwk) });
   const algorithms = [...new Set(keys.all.map((key) => key.alg))];
   return async (token, now) => {
     try {

@@ -10,7 +10,7 @@ import type { Params } from './form';
 import { header, optional } from './form';
 import { OAuthError, invalidClient } from './oauth-errors';
 
-export const GRANT_TYPES = ['password', 'refresh_token', 'client_credentials'] as const;
+export const GRANT_TYPES = ['authorization_code', 'password', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof GRANT_TYPES)[number];
 export const CLIENT_ID = /^[A-Za-z0-9._~-]{1,128}$/;
 

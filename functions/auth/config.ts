@@ -14,6 +14,7 @@ export type EnvConfig = Pick<
   | 'accessTokenTtl'
   | 'refreshIdleTtl'
   | 'refreshAbsoluteTtl'
+  | 'corsOrigins'
 > & {
   /** The Secrets Manager secret (name or ARN) holding the private signing keys. */
   signingKeysSecret: string;
@@ -41,7 +42,7 @@ const words = (value: string | undefined): string[] | undefined =>
 /**
  * Reads `SCOPEGATE_TABLE`, `SCOPEGATE_ISSUER`, `SCOPEGATE_AUDIENCE`, `SCOPEGATE_SIGNING_KEYS_SECRET` (required),
  * `SCOPEGATE_BASE_URL`, `SCOPEGATE_DEFAULT_ROLES` (space-separated), `SCOPEGATE_ACCESS_TOKEN_TTL`,
- * `SCOPEGATE_REFRESH_IDLE_TTL`, `SCOPEGATE_REFRESH_ABSOLUTE_TTL` (seconds). Roles come from the compiled model,
+ * `SCOPEGATE_REFRESH_IDLE_TTL`, `SCOPEGATE_REFRESH_ABSOLUTE_TTL` (seconds), `SCOPEGATE_CORS_ORIGINS` (comma-separated). Roles come from the compiled model,
  * or from `SCOPEGATE_ROLES` (space-separated) when the bundle carries none.
  */
 export function readEnvConfig(env: Env, model?: CompiledModel): EnvConfig {
@@ -63,5 +64,6 @@ export function readEnvConfig(env: Env, model?: CompiledModel): EnvConfig {
     accessTokenTtl: seconds(env, 'SCOPEGATE_ACCESS_TOKEN_TTL'),
     refreshIdleTtl: seconds(env, 'SCOPEGATE_REFRESH_IDLE_TTL'),
     refreshAbsoluteTtl: seconds(env, 'SCOPEGATE_REFRESH_ABSOLUTE_TTL'),
+    corsOrigins: (env.SCOPEGATE_CORS_ORIGINS ?? '').split(',').filter((origin) => origin !== ''),
   };
 }

@@ -29,6 +29,10 @@ export interface ServiceContext {
   minPasswordLength: number;
   bodyLimit: number;
   realm: string;
+  /** Signs the sign-in form's CSRF tokens (derived from the signing keys, the same in every instance). */
+  csrfKey: Buffer;
+  /** Browser origins allowed to read the JSON endpoints' answers. */
+  corsOrigins: readonly string[];
   /** Epoch seconds. */
   now(): number;
   logger: AuthLogger;

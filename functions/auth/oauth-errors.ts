@@ -9,6 +9,8 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'unsupported_token_type'
+  | 'invalid_token'
+  | 'insufficient_scope'
   | 'server_error';
 
 /** The one error the token service throws on purpose: a client mistake, answered with an RFC 6749 body. */

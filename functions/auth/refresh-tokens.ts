@@ -34,6 +34,8 @@ async function putRefresh(
 }
 
 export interface NewSession {
+  /** Chosen in advance when something must name the session before it exists (a redeemed code). */
+  sid?: string;
   sub: string;
   clientId: string;
   scope: string;
@@ -46,7 +48,7 @@ export async function startSession(
   db: Db,
   input: NewSession,
 ): Promise<{ session: SessionItem; refreshToken: string }> {
-  const sid = randomUUID();
+  const sid = input.sid ?? randomUUID();
   const { token, hash } = newRefreshToken();
   const session: SessionItem = {
     ...sessionKey(sid),

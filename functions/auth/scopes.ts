@@ -74,3 +74,14 @@ export function grantScope(
     throw new OAuthError('invalid_scope', 'none of the requested scopes is available');
   return granted;
 }
+
+/** The OpenID Connect scope: not a role; it asks for an ID token (authorization code flow only). */
+export const OPENID_SCOPE = 'openid';
+
+/** Separates `openid` from the role names of a scope; `roles` is undefined when no role was named. */
+export function splitOpenid(scope: string | undefined): { openid: boolean; roles: string | undefined } {
+  if (scope === undefined) return { openid: false, roles: undefined };
+  const tokens = scope.split(' ');
+  const roles = tokens.filter((token) => token !== OPENID_SCOPE);
+  return { openid: roles.length < tokens.length, roles: roles.length === 0 ? undefined : roles.join(' ') };
+}

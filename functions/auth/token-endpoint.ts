@@ -1,8 +1,9 @@
-// POST /auth/token (RFC 6749): the password, refresh_token and client_credentials grants.
+// POST /auth/token (RFC 6749): the authorization_code, password, refresh_token and client_credentials grants.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import type { ClientItem } from '../lib/token-table';
+import type { ClientItem, UserItem } from '../lib/token-table';
 import { signAccessToken } from './access-tokens';
+import { authorizationCodeGrant } from './code-grant';
 import type { GrantType } from './clients';
 import { assertGrantAllowed, authenticateClient, GRANT_TYPES } from './clients';
 import type { ServiceContext } from './context';
@@ -10,7 +11,8 @@ import type { Params } from './form';
 import { optional, parseForm, required } from './form';
 import { jsonResponse, OAuthError } from './oauth-errors';
 import { findFamily, isRotatedToken, revokeSession, rotate, startSession } from './refresh-tokens';
-import { grantScope, stillHeld } from './scopes';
+import { grantScope, OPENID_SCOPE, splitOpenid, stillHeld } from './scopes';
+import { signIdToken } from './id-tokens';
 import {
   findUserByName,
   getUser,
@@ -24,36 +26,66 @@ const badCredentials = (): OAuthError => new OAuthError('invalid_grant', 'invali
 const badRefreshToken = (): OAuthError =>
   new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked');
 
-interface Issued {
+export interface Issued {
   sub: string;
+  /** Role names, with `openid` first when it was granted. */
   scope: string[];
   clientId: string;
   sid?: string;
   refreshToken?: string;
+  /** Set by the authorization code grant with `openid`: an ID token goes out with the access token. */
+  idToken?: { authTime: number; nonce?: string };
 }
 
 async function tokenResponse(context: ServiceContext, issued: Issued): Promise<APIGatewayProxyResult> {
   const scope = issued.scope.join(' ');
+  const now = context.now();
   const access = await signAccessToken(
     context.keys,
     context.settings,
     { sub: issued.sub, scope, clientId: issued.clientId, sid: issued.sid },
-    context.now(),
+    now,
   );
+  const idKey = context.keys.idToken;
+  const idToken =
+    issued.idToken === undefined || idKey === undefined
+      ? undefined
+      : await signIdToken(
+          idKey,
+          {
+            issuer: context.settings.issuer,
+            sub: issued.sub,
+            clientId: issued.clientId,
+            authTime: issued.idToken.authTime,
+            accessToken: access.token,
+            ...(issued.idToken.nonce === undefined ? {} : { nonce: issued.idToken.nonce }),
+            ...(issued.sid === undefined ? {} : { sid: issued.sid }),
+          },
+          now,
+          context.settings.ttl,
+        );
   return jsonResponse(200, {
     access_token: access.token,
     token_type: 'Bearer',
     expires_in: context.settings.ttl,
     ...(issued.refreshToken === undefined ? {} : { refresh_token: issued.refreshToken }),
+    ...(idToken === undefined ? {} : { id_token: idToken }),
     scope,
   });
 }
 
-async function passwordGrant(context: ServiceContext, client: ClientItem, params: Params): Promise<Issued> {
+/**
+ * The password check of every sign-in (the password grant and the sign-in page): the user, or `invalid_grant`
+ * with one answer for unknown, wrong, locked and disabled. A successful check resets the failure count.
+ */
+export async function checkCredentials(
+  context: ServiceContext,
+  client: ClientItem,
+  username: string,
+  password: string,
+): Promise<UserItem> {
   const { db, hasher, logger } = context;
-  const password = required(params, 'password', 256);
-  const name = normalizeUsername(required(params, 'username', 256));
-  const requested = optional(params, 'scope');
+  const name = normalizeUsername(username);
   const now = context.now();
   const user = name === undefined ? undefined : await findUserByName(db, name);
   if (!user) {
@@ -75,9 +107,19 @@ async function passwordGrant(context: ServiceContext, client: ClientItem, params
     logger.info('login refused', { reason, sub: user.sub, clientId: client.clientId });
     throw badCredentials();
   }
-  const scope = grantScope(context.catalog, user.roles, requested);
   const rehash = hasher.needsRehash(user.passwordHash) ? await hasher.hash(password) : undefined;
   await recordSuccessfulLogin(db, user, rehash);
+  return user;
+}
+
+async function passwordGrant(context: ServiceContext, client: ClientItem, params: Params): Promise<Issued> {
+  const { db, logger } = context;
+  const password = required(params, 'password', 256);
+  const username = required(params, 'username', 256);
+  const requested = optional(params, 'scope');
+  const now = context.now();
+  const user = await checkCredentials(context, client, username, password);
+  const scope = grantScope(context.catalog, user.roles, requested);
   const { session, refreshToken } = await startSession(db, {
     sub: user.sub,
     clientId: client.clientId,
@@ -108,11 +150,16 @@ async function refreshGrant(context: ServiceContext, client: ClientItem, params:
   if (now - session.lastUsedAt >= context.refreshIdleTtl) throw badRefreshToken();
   const user = await getUser(db, session.sub);
   if (!user || user.disabled === true) throw badRefreshToken();
-  const scope = grantScope(
+  // `openid` stays with the family unless a narrower request leaves it out.
+  const granted = splitOpenid(session.scope);
+  const asked = splitOpenid(requested);
+  const roles = grantScope(
     context.catalog,
     stillHeld(context.catalog, session.scope.split(' '), user.roles),
-    requested,
+    requested === undefined ? undefined : asked.roles,
   );
+  const scope =
+    granted.openid && (requested === undefined || asked.openid) ? [OPENID_SCOPE, ...roles] : roles;
   const refreshToken = await rotate(db, family, now);
   if (refreshToken === undefined) {
     logger.info('refresh lost a concurrent rotation', { sid: session.sid });
@@ -140,6 +187,8 @@ export async function issueToken(
   const client = await authenticateClient(context.db, event, params, context.realm);
   assertGrantAllowed(client, grantType);
   switch (grantType) {
+    case 'authorization_code':
+      return tokenResponse(context, await authorizationCodeGrant(context, client, params));
     case 'password':
       return tokenResponse(context, await passwordGrant(context, client, params));
     case 'refresh_token':

@@ -1,10 +1,14 @@
-// The token service: options resolved once, and the routing of its five public endpoints to their handlers.
+// The token service: options resolved once, and the routing of its public endpoints to their handlers.
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { JWK } from 'jose';
 import { createAccessTokenVerifier } from './access-tokens';
 import type { AuthLogger, ServiceContext } from './context';
-import { jwks, metadata } from './discovery';
+import { authorizePage, submitSignIn } from './authorize-endpoint';
+import { jwks, metadata, openidConfiguration } from './discovery';
+import { corsHeaders } from '../lib/http';
+import { deriveCsrfKey } from './sign-in-page';
+import { userInfo } from './userinfo';
 import { DEFAULT_BODY_LIMIT } from './form';
 import { errorResponse, jsonResponse, NO_STORE, OAuthError } from './oauth-errors';
 import type { ScryptParams } from './passwords';
@@ -24,7 +28,10 @@ export interface TokenServiceOptions {
   audience: string;
   /** Public base URL of the endpoints in the metadata document; defaults to the issuer. */
   baseUrl?: string;
-  /** Private JWKs (Ed25519 or P-256, each with a kid): the first signs, all are published. */
+  /**
+   * Private JWKs, each with a kid, all published: the first Ed25519 or P-256 key signs access tokens, the first
+   * RSA key (if any) signs ID tokens and makes the service an OpenID provider.
+   */
   signingKeys: readonly JWK[];
   /** Role names of the compiled scope model: the only scopes ever granted. */
   roles: readonly string[];
@@ -51,6 +58,8 @@ export interface TokenServiceOptions {
   /** Milliseconds since the epoch; default Date.now. */
   now?: () => number;
   logger?: AuthLogger;
+  /** Browser origins that may read the JSON endpoints' answers (CORS); default none. */
+  corsOrigins?: readonly string[];
 }
 
 export interface TokenService {
@@ -65,6 +74,9 @@ const ROUTES: Record<string, Record<string, Endpoint>> = {
   '/auth/signup': { POST: signUp },
   '/auth/token': { POST: issueToken },
   '/auth/revoke': { POST: revokeToken },
+  '/auth/authorize': { GET: authorizePage, POST: submitSignIn },
+  '/auth/userinfo': { GET: userInfo },
+  '/.well-known/openid-configuration': { GET: (context) => Promise.resolve(openidConfiguration(context)) },
   '/.well-known/jwks.json': { GET: (context) => Promise.resolve(jwks(context)) },
   '/.well-known/oauth-authorization-server': { GET: (context) => Promise.resolve(metadata(context)) },
 };
@@ -115,6 +127,8 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     minPasswordLength: positive('minPasswordLength', options.minPasswordLength, 12),
     bodyLimit: positive('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT),
     realm: 'scopegate',
+    csrfKey: deriveCsrfKey(options.signingKeys),
+    corsOrigins: options.corsOrigins ?? [],
     now: () => Math.floor(clock() / 1000),
     logger,
   };
@@ -126,7 +140,15 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   // Surfaced by ready() and by every request; never an unhandled rejection.
   context.catch(() => undefined);
 
+  /** Browsers may read the JSON answers across origins (a front end's token requests); the page is never read. */
+  const corsOrigins = partial.corsOrigins;
   async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
+    const response = await route(event);
+    if (event.resource === '/auth/authorize' || corsOrigins.length === 0) return response;
+    return { ...response, headers: { ...response.headers, ...corsHeaders(event, corsOrigins) } };
+  }
+
+  async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const path = event.resource in ROUTES ? event.resource : event.path;
     const methods = ROUTES[path];
     if (!methods) return jsonResponse(404, { error: 'not_found' }, {});

@@ -33,6 +33,8 @@ export interface ClientItem extends TableKey {
   clientId: string;
   secretHash?: string;
   grantTypes: string[];
+  /** Where the authorization endpoint may send its answers (exact match; loopback on any port). */
+  redirectUris?: string[];
   roles: string[];
   disabled?: boolean;
   createdAt: number;
@@ -60,6 +62,23 @@ export interface RefreshItem extends TableKey {
   expiresAt: number;
 }
 
+/**
+ * An authorization code, keyed by its SHA-256 hash and bound to the request that produced it. Once used it
+ * records the session issued from it and is kept, so a replay can revoke that session.
+ */
+export interface AuthorizationCodeItem extends TableKey {
+  clientId: string;
+  redirectUri: string;
+  codeChallenge: string;
+  sub: string;
+  scope: string;
+  nonce?: string;
+  authTime: number;
+  usedAt?: number;
+  sid?: string;
+  expiresAt: number;
+}
+
 /** A revoked access token, kept until the token would have expired anyway. */
 export interface RevokedTokenItem extends TableKey {
   jti: string;
@@ -74,6 +93,7 @@ export const usernameKey = (normalizedName: string): TableKey => ({
 export const clientKey = (clientId: string): TableKey => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' });
 export const sessionKey = (sid: string): TableKey => ({ pk: `SESSION#${sid}`, sk: 'SESSION' });
 export const refreshKey = (tokenHash: string): TableKey => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' });
+export const authorizationCodeKey = (codeHash: string): TableKey => ({ pk: `CODE#${codeHash}`, sk: 'CODE' });
 export const revokedTokenKey = (jti: string): TableKey => ({ pk: `REVOKED#${jti}`, sk: 'REVOKED' });
 
 /** True when an item exists and has not passed its TTL (`now` in epoch seconds). */

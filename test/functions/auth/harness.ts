@@ -23,6 +23,9 @@ export const START_MS = 1_768_435_200_000;
 export const FAST_SCRYPT = { logN: 10, r: 8, p: 1 };
 export const BACKEND_SECRET = 'b4ckend-s3cret-only-for-tests-0000000000000';
 export const PASSWORD = 'correct-horse-battery';
+/** A public client of the authorization code flow. */
+export const SPA_CLIENT = 'spa';
+export const SPA_REDIRECT = 'https://app.example.com/callback';
 
 const fixture = JSON.parse(
   readFileSync(join(__dirname, '../../fixtures/auth/token-request.json'), 'utf8'),
@@ -32,7 +35,7 @@ export function loadModel(): CompiledModel {
   return compileScopes(readFileSync(join(__dirname, '../../../scopes.yaml'), 'utf8'), 'scopes.yaml');
 }
 
-export async function makePrivateKey(alg: 'EdDSA' | 'ES256', kid: string): Promise<JWK> {
+export async function makePrivateKey(alg: 'EdDSA' | 'ES256' | 'RS256', kid: string): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, {
     extractable: true,
     crv: alg === 'EdDSA' ? 'Ed25519' : undefined,
@@ -111,6 +114,14 @@ export async function startHarness(): Promise<Harness> {
     createdAt: 0,
   });
   await putClient(db, {
+    ...clientKey(SPA_CLIENT),
+    clientId: SPA_CLIENT,
+    grantTypes: ['authorization_code', 'refresh_token'],
+    redirectUris: [SPA_REDIRECT, 'http://127.0.0.1/callback'],
+    roles: [],
+    createdAt: 0,
+  });
+  await putClient(db, {
     ...clientKey('backend'),
     clientId: 'backend',
     secretHash: hashClientSecret(BACKEND_SECRET),
@@ -118,7 +129,11 @@ export async function startHarness(): Promise<Harness> {
     roles: ['Admin'],
     createdAt: 0,
   });
-  const keys = [await makePrivateKey('EdDSA', 'ed-2026'), await makePrivateKey('ES256', 'es-2025')];
+  const keys = [
+    await makePrivateKey('EdDSA', 'ed-2026'),
+    await makePrivateKey('ES256', 'es-2025'),
+    await makePrivateKey('RS256', 'rsa-2026'),
+  ];
   const logs: string[] = [];
   const logger: AuthLogger = {
     info: (message, attributes) => logs.push(JSON.stringify({ level: 'INFO', message, ...attributes })),

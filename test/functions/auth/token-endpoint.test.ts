@@ -125,7 +125,11 @@ describe('POST /auth/token', () => {
   });
 
   it('answers unsupported_grant_type for an unknown grant', async () => {
-    expectError(await h.token({ ...login, grant_type: 'authorization_code' }), 400, 'unsupported_grant_type');
+    expectError(
+      await h.token({ ...login, grant_type: 'urn:ietf:params:oauth:grant-type:device_code' }),
+      400,
+      'unsupported_grant_type',
+    );
   });
 
   describe('client authentication', () => {

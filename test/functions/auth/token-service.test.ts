@@ -318,6 +318,7 @@ describe('createTokenService', () => {
       expect(keys.map((key) => [key.kid, key.alg, key.use])).to.deep.equal([
         ['ed-2026', 'EdDSA', 'sig'],
         ['es-2025', 'ES256', 'sig'],
+        ['rsa-2026', 'RS256', 'sig'],
       ]);
       expect(response.body).not.to.match(/"d"/);
     });
@@ -333,22 +334,62 @@ describe('createTokenService', () => {
     });
   });
 
-  describe('metadata (RFC 8414)', () => {
-    it('describes the endpoints, grants, auth methods and scopes', async () => {
-      const response = await h.handle(
-        event('/.well-known/oauth-authorization-server', null, { method: 'GET' }),
-      );
-      expect(response.statusCode).to.equal(200);
-      expect(JSON.parse(response.body)).to.deep.equal({
-        issuer: ISSUER,
-        token_endpoint: `${ISSUER}/auth/token`,
-        revocation_endpoint: `${ISSUER}/auth/revoke`,
-        jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+  describe('metadata (RFC 8414 and OpenID Connect Discovery)', () => {
+    const methods = ['client_secret_basic', 'client_secret_post', 'none'];
+    const oauth = {
+      issuer: ISSUER,
+      authorization_endpoint: `${ISSUER}/auth/authorize`,
+      token_endpoint: `${ISSUER}/auth/token`,
+      revocation_endpoint: `${ISSUER}/auth/revoke`,
+      jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      grant_types_supported: ['authorization_code', 'password', 'refresh_token', 'client_credentials'],
+      code_challenge_methods_supported: ['S256'],
+      token_endpoint_auth_methods_supported: methods,
+      revocation_endpoint_auth_methods_supported: methods,
+      authorization_response_iss_parameter_supported: true,
+    };
+    const get = (path: string, service = h.service) => service.handle(event(path, null, { method: 'GET' }));
+
+    it('describes the same endpoints, grants, auth methods and scopes in both documents', async () => {
+      const expected = {
+        ...oauth,
+        userinfo_endpoint: `${ISSUER}/auth/userinfo`,
+        scopes_supported: ['openid', 'User', 'Admin'],
+        subject_types_supported: ['public'],
+        id_token_signing_alg_values_supported: ['RS256'],
+        claims_supported: [
+          'iss',
+          'sub',
+          'aud',
+          'exp',
+          'iat',
+          'auth_time',
+          'nonce',
+          'at_hash',
+          'sid',
+          'preferred_username',
+        ],
+      };
+      for (const path of ['/.well-known/oauth-authorization-server', '/.well-known/openid-configuration']) {
+        const response = await get(path);
+        expect(response.statusCode).to.equal(200);
+        expect(JSON.parse(response.body)).to.deep.equal(expected);
+      }
+    });
+
+    it('offers no OpenID Connect without an RSA key', async () => {
+      const plain = h.make({ signingKeys: h.keys.slice(0, 2) });
+      expect(JSON.parse((await get('/.well-known/oauth-authorization-server', plain)).body)).to.deep.equal({
+        ...oauth,
         scopes_supported: ['User', 'Admin'],
-        response_types_supported: [],
-        grant_types_supported: ['password', 'refresh_token', 'client_credentials'],
-        token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
-        revocation_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'none'],
+      });
+      const oidc = await get('/.well-known/openid-configuration', plain);
+      expect(oidc.statusCode).to.equal(404);
+      expect(JSON.parse(oidc.body)).to.deep.equal({
+        error: 'not_found',
+        error_description: 'OpenID Connect is not configured',
       });
     });
   });
