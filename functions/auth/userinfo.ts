@@ -31,11 +31,8 @@ export async function userInfo(
   const payload = await context.verifyAccessToken(match[1]!, now);
   if (payload === undefined)
     throw refuse(realm, 'invalid_token', 'the access token is invalid or expired', 401);
-  if (
-    !String(payload.scope ?? '')
-      .split(' ')
-      .includes(OPENID_SCOPE)
-  ) {
+  const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
+  if (!scope.includes(OPENID_SCOPE)) {
     throw refuse(realm, 'insufficient_scope', 'the access token was not granted the openid scope', 403);
   }
   // The same state the authorizer checks: a revoked token, an ended session or a disabled user answer nothing.
