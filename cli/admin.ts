@@ -20,6 +20,7 @@ import {
   setUserDisabled,
   setUserRoles,
 } from '../functions/auth/users';
+import { redirectUriProblem } from '../functions/auth/redirect-uris';
 import { clientKey } from '../functions/lib/token-table';
 import { localClients } from '../local/dynamodb';
 import { loadScopes } from './scopes-file';
@@ -30,8 +31,9 @@ Commands:
   create-user --username NAME [--password PW] [--roles R1,R2]   (password generated and printed once if absent;
                                                                  roles default to User)
   set-roles (--username NAME | --sub ID) --roles R1,R2
-  create-client --client-id ID --grant-types G1,G2 [--roles R1,R2] [--public]
-                (confidential unless --public: its secret is generated and printed once)
+  create-client --client-id ID --grant-types G1,G2 [--roles R1,R2] [--public] [--redirect-uris U1,U2]
+                (confidential unless --public: its secret is generated and printed once; authorization_code
+                 needs --redirect-uris: https, http on loopback (any port) or an app's private-use scheme)
   disable-user (--username NAME | --sub ID) [--enable]
 
 --table defaults to $SCOPEGATE_TABLE; --endpoint targets a local DynamoDB (e.g. http://127.0.0.1:8000), else the
@@ -61,6 +63,7 @@ const OPTIONS = {
   roles: { type: 'string' },
   'client-id': { type: 'string' },
   'grant-types': { type: 'string' },
+  'redirect-uris': { type: 'string' },
   public: { type: 'boolean' },
   enable: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -155,12 +158,19 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
       if (grantTypes.includes('client_credentials') && roles.length === 0) {
         throw new UsageError('a client_credentials client needs --roles');
       }
+      const redirectUris = [...new Set(list(values['redirect-uris']))];
+      const badUri = redirectUris.map(redirectUriProblem).find((problem) => problem !== undefined);
+      if (badUri !== undefined) throw new UsageError(badUri);
+      if (grantTypes.includes('authorization_code') !== redirectUris.length > 0) {
+        throw new UsageError('--redirect-uris goes with the authorization_code grant, and only with it');
+      }
       const secret = isPublic ? undefined : generateClientSecret();
       const created = await putClient(db, {
         ...clientKey(clientId),
         clientId,
         ...(secret === undefined ? {} : { secretHash: hashClientSecret(secret) }),
         grantTypes,
+        ...(redirectUris.length === 0 ? {} : { redirectUris }),
         roles,
         createdAt: now,
       });

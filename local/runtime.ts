@@ -72,7 +72,8 @@ export function issuersFor(
     {
       issuer: options.url,
       audience: LOCAL_AUDIENCE,
-      jwks: { keys: options.signingKeys.map(publicJwk) },
+      // Access-token keys only: the RSA key signs ID tokens, which are never bearer tokens.
+      jwks: { keys: options.signingKeys.filter((key) => key.kty !== 'RSA').map(publicJwk) },
       algorithms: ['EdDSA', 'ES256'],
       checkState: true,
       typ: 'at+jwt',
@@ -102,6 +103,7 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     roleInherits: Object.fromEntries(model.roles.map((role) => [role.name, role.inherits])),
     now,
     logger: SILENT,
+    corsOrigins: options.corsOrigins,
     ...(options.passwordParams === undefined ? {} : { passwordParams: options.passwordParams }),
   });
   const { corsOrigins } = options;

@@ -1,4 +1,5 @@
-// First start: an `admin` user with role Admin and the public client `local` (password and refresh grants).
+// First start: an `admin` user with role Admin and the public client `local` (password, refresh and
+// authorization code grants; redirect URIs on loopback ending in /callback, any port).
 import { randomBytes } from 'node:crypto';
 import { putClient } from '../functions/auth/clients';
 import type { Db } from '../functions/auth/db';
@@ -8,6 +9,12 @@ import { clientKey } from '../functions/lib/token-table';
 
 export const ADMIN_USERNAME = 'admin';
 export const LOCAL_CLIENT_ID = 'local';
+/** A developer's front end on any loopback port (`http://127.0.0.1:5173/callback`) works without setup. */
+export const LOCAL_REDIRECT_URIS = [
+  'http://127.0.0.1/callback',
+  'http://[::1]/callback',
+  'http://localhost/callback',
+];
 
 export interface SeedOptions {
   /** The admin's password; generated when absent. */
@@ -32,7 +39,8 @@ export async function seedLocalData(db: Db, options: SeedOptions): Promise<SeedR
   const clientCreated = await putClient(db, {
     ...clientKey(LOCAL_CLIENT_ID),
     clientId: LOCAL_CLIENT_ID,
-    grantTypes: ['password', 'refresh_token'],
+    grantTypes: ['password', 'refresh_token', 'authorization_code'],
+    redirectUris: LOCAL_REDIRECT_URIS,
     roles: [],
     createdAt: options.now,
   });

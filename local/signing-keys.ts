@@ -1,4 +1,5 @@
-// The local token service's signing key: an EdDSA key generated on first start, kept in --data DIR when given.
+// The local token service's signing keys, generated on first start and kept in --data DIR when given: an EdDSA
+// key for access tokens and an RSA key for ID tokens.
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -12,19 +13,27 @@ export async function generateSigningKey(): Promise<JWK> {
   return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'EdDSA', use: 'sig' };
 }
 
+/** A fresh 2048-bit RSA private JWK for ID tokens (RS256). */
+export async function generateIdTokenKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg: 'RS256', use: 'sig' };
+}
+
 /**
  * The private JWKs for the token service: read from `dataDir` when it holds them, else generated (and written
- * there, readable by the owner only, when `dataDir` is given).
+ * there, readable by the owner only, when `dataDir` is given). A stored set without an RSA key gains one.
  */
 export async function loadSigningKeys(dataDir: string | undefined): Promise<JWK[]> {
-  if (dataDir === undefined) return [await generateSigningKey()];
+  if (dataDir === undefined) return [await generateSigningKey(), await generateIdTokenKey()];
   const file = join(dataDir, KEYS_FILE);
+  let keys: JWK[] | undefined;
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as JWK[];
+    keys = JSON.parse(await readFile(file, 'utf8')) as JWK[];
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  const keys = [await generateSigningKey()];
+  if (keys?.some((key) => key.kty === 'RSA') === true) return keys;
+  keys = [...(keys ?? [await generateSigningKey()]), await generateIdTokenKey()];
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, JSON.stringify(keys), { mode: 0o600 });
   return keys;

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { runAdmin } from '../../cli/admin';
 import type { Harness } from '../functions/auth/harness';
 import { basic, json, startHarness } from '../functions/auth/harness';
+import { authorizeEvent, pkce } from '../functions/auth/sign-in';
 
 describe('npm run admin', () => {
   let h: Harness;
@@ -102,6 +103,30 @@ describe('npm run admin', () => {
     expect(result.out).to.deep.equal(['created public client spa (password, refresh_token)']);
   });
 
+  it('create-client --redirect-uris registers a client of the authorization code flow', async () => {
+    const result = await admin(
+      'create-client',
+      '--client-id',
+      'mobile',
+      '--grant-types',
+      'authorization_code,refresh_token',
+      '--public',
+      '--redirect-uris',
+      'com.example.app:/callback,http://127.0.0.1/callback',
+    );
+    expect(result.out).to.deep.equal(['created public client mobile (authorization_code, refresh_token)']);
+    const page = await h.handle(
+      authorizeEvent({
+        response_type: 'code',
+        client_id: 'mobile',
+        redirect_uri: 'http://127.0.0.1:49152/callback',
+        code_challenge: pkce().challenge,
+        code_challenge_method: 'S256',
+      }),
+    );
+    expect(page.statusCode, page.body).to.equal(200);
+  });
+
   describe('refuses bad input with exit code 2 and a clear message', () => {
     const cases: [string[], string][] = [
       [[], 'admin: a command is required'],
@@ -126,7 +151,59 @@ describe('npm run admin', () => {
       [['disable-user', '--username', 'x', '--sub', 'y'], 'admin: give --username or --sub, not both'],
       [
         ['create-client', '--client-id', 'c', '--grant-types', 'implicit'],
-        'admin: unknown grant type "implicit". Expected one of: password, refresh_token, client_credentials',
+        'admin: unknown grant type "implicit". Expected one of: authorization_code, password, refresh_token, client_credentials',
+      ],
+      [
+        ['create-client', '--client-id', 'c', '--grant-types', 'authorization_code', '--public'],
+        'admin: --redirect-uris goes with the authorization_code grant, and only with it',
+      ],
+      [
+        [
+          'create-client',
+          '--client-id',
+          'c',
+          '--grant-types',
+          'password',
+          '--redirect-uris',
+          'https://a.example/cb',
+        ],
+        'admin: --redirect-uris goes with the authorization_code grant, and only with it',
+      ],
+      [
+        [
+          'create-client',
+          '--client-id',
+          'c',
+          '--grant-types',
+          'authorization_code',
+          '--redirect-uris',
+          'http://app.example/cb',
+        ],
+        'admin: redirect URI "http://app.example/cb" must be https, http on a loopback host, or a private-use scheme such as com.example.app:',
+      ],
+      [
+        [
+          'create-client',
+          '--client-id',
+          'c',
+          '--grant-types',
+          'authorization_code',
+          '--redirect-uris',
+          'https://a.example/cb#x',
+        ],
+        'admin: redirect URI "https://a.example/cb#x" must not have a fragment',
+      ],
+      [
+        [
+          'create-client',
+          '--client-id',
+          'c',
+          '--grant-types',
+          'authorization_code',
+          '--redirect-uris',
+          '/callback',
+        ],
+        'admin: redirect URI "/callback" is not an absolute URI of at most 512 characters',
       ],
       [
         ['create-client', '--client-id', 'c', '--grant-types', 'client_credentials', '--public'],

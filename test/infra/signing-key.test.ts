@@ -43,8 +43,19 @@ describe('publicJwksOf', () => {
     expect(failure('[{"kty":"OKP","crv":"Ed25519","x":"abc","d":"def"}]')).to.equal(
       'scopegate:signingKey: key 0: "kid" is missing or repeated',
     );
-    expect(failure('[{"kty":"RSA","x":"abc","d":"def","kid":"k"}]')).to.equal(
-      'scopegate:signingKey: key 0: unsupported key type. Expected one of: OKP Ed25519, EC P-256',
+    expect(failure('[{"kty":"oct","x":"abc","d":"def","kid":"k"}]')).to.equal(
+      'scopegate:signingKey: key 0: unsupported key type. Expected one of: OKP Ed25519, EC P-256, RSA',
     );
+    expect(failure('[{"kty":"RSA","n":"abc","d":"def","kid":"k"}]')).to.equal(
+      'scopegate:signingKey: an Ed25519 or P-256 key is required to sign access tokens',
+    );
+  });
+
+  it('accepts an RSA key for ID tokens but never gives it to the authorizer', async () => {
+    const ed = JSON.parse(await signingKeySecret()) as { keys: Record<string, string>[] };
+    const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+    const rsa = { ...(await exportJWK(privateKey)), kid: 'rsa-1' };
+    const jwks = publicJwksOf(JSON.stringify([rsa, ed.keys[0]]));
+    expect(jwks.keys.map((key) => [key.kid, key.alg])).to.deep.equal([[ed.keys[0]!.kid, 'EdDSA']]);
   });
 });

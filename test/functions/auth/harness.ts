@@ -24,7 +24,7 @@ export const FAST_SCRYPT = { logN: 10, r: 8, p: 1 };
 export const BACKEND_SECRET = 'b4ckend-s3cret-only-for-tests-0000000000000';
 export const PASSWORD = 'correct-horse-battery';
 /** A public client of the authorization code flow. */
-export const SPA_CLIENT = 'spa';
+export const SPA_CLIENT = 'browser-app';
 export const SPA_REDIRECT = 'https://app.example.com/callback';
 
 const fixture = JSON.parse(
