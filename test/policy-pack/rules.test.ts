@@ -44,6 +44,10 @@ describe('api-methods-use-authorizer', () => {
     expect([...context.publicRoutes].sort()).to.deep.equal([
       'GET /.well-known/jwks.json',
       'GET /.well-known/oauth-authorization-server',
+      'GET /.well-known/openid-configuration',
+      'GET /auth/authorize',
+      'GET /auth/userinfo',
+      'POST /auth/authorize',
       'POST /auth/revoke',
       'POST /auth/signup',
       'POST /auth/token',
