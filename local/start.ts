@@ -2,7 +2,8 @@
 //
 //   PORT (3000), AUTHORIZER_TTL (300 s), CORS_ORIGINS (comma-separated, default *), LOCAL_ADMIN_PASSWORD,
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
-//   to trust an external provider instead of the built-in token service; `--data DIR` persists table and keys.
+//   to trust an external provider instead of the built-in token service; `--data DIR` persists table and keys;
+//   SAMPLE_APP_PORT (3001): the sample single-page app, on its own origin.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
@@ -10,6 +11,7 @@ import { describeRoutes, formatRoutes } from './describe-routes';
 import { EXPLORER_PATH } from './explorer/explorer-routes';
 import { formatRequestLog } from './gateway';
 import { ADMIN_USERNAME, LOCAL_CLIENT_ID } from './seed';
+import { startSampleApp, type SampleApp } from './sample-app/sample-app-server';
 import { startLocalStack, type IdentityMode, type LocalStack } from './stack';
 
 function integerEnv(name: string, fallback: number, max: number): number {
@@ -42,12 +44,14 @@ function banner(
   scopesFile: string,
   dataDir: string | undefined,
   identity: IdentityMode,
+  sampleApp: SampleApp | undefined,
 ) {
   const { url } = stack;
   const lines = [
     '',
     `scopegate is running at ${url}`,
     `  access explorer: ${url}${EXPLORER_PATH}`,
+    ...(sampleApp === undefined ? [] : [`  sample app (sign-in with PKCE): ${sampleApp.url}/`]),
     `  scopes: ${scopesFile} (watched)   authorizer cache: ${ttl} s   data: ${dataDir ?? 'in memory'}`,
     `  tokens: ${identity.mode === 'oidc' ? `from ${identity.issuer}` : 'built-in token service'}`,
     '',
@@ -98,14 +102,23 @@ async function main(): Promise<void> {
     log: (entry) => process.stdout.write(`${formatRequestLog(entry)}\n`),
     notify: (message) => process.stderr.write(`${message}\n`),
   });
-  banner(stack, ttl, scopesFile, dataDir, identity);
+  const sampleApp =
+    identity.mode === 'builtin'
+      ? await startSampleApp({
+          issuer: stack.url,
+          api: stack.url,
+          clientId: LOCAL_CLIENT_ID,
+          port: integerEnv('SAMPLE_APP_PORT', 3001, 65535),
+        })
+      : undefined;
+  banner(stack, ttl, scopesFile, dataDir, identity, sampleApp);
   let stopping = false;
   const stop = (signal: string): void => {
     // A second Ctrl-C while closing gives up waiting.
     if (stopping) process.exit(130);
     stopping = true;
     process.stdout.write(`\n${signal}: stopping\n`);
-    stack.close().then(
+    Promise.all([stack.close(), sampleApp?.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         process.stderr.write(`${String(error)}\n`);
