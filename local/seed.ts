@@ -5,7 +5,9 @@ import { putClient } from '../functions/auth/clients';
 import type { Db } from '../functions/auth/db';
 import { createPasswordHasher, type ScryptParams } from '../functions/auth/passwords';
 import { createUser, findUserByName } from '../functions/auth/users';
+import { isConditionFailure } from '../functions/auth/db';
 import { clientKey } from '../functions/lib/token-table';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 
 export const ADMIN_USERNAME = 'admin';
 export const LOCAL_CLIENT_ID = 'local';
@@ -44,6 +46,7 @@ export async function seedLocalData(db: Db, options: SeedOptions): Promise<SeedR
     roles: [],
     createdAt: options.now,
   });
+  if (!clientCreated) await addCodeFlow(db);
   if ((await findUserByName(db, ADMIN_USERNAME)) !== undefined) return { adminCreated: false, clientCreated };
   const generatedPassword =
     options.adminPassword === undefined ? randomBytes(18).toString('base64url') : undefined;
@@ -63,4 +66,21 @@ export async function seedLocalData(db: Db, options: SeedOptions): Promise<SeedR
   return generatedPassword === undefined
     ? { adminCreated: true, clientCreated }
     : { adminCreated: true, generatedPassword, clientCreated };
+}
+
+/** A `local` client persisted before it had redirect URIs gains the code flow; one it already has is left alone. */
+async function addCodeFlow(db: Db): Promise<void> {
+  try {
+    await db.documents.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: clientKey(LOCAL_CLIENT_ID),
+        UpdateExpression: 'SET redirectUris = :uris, grantTypes = list_append(grantTypes, :code)',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(redirectUris)',
+        ExpressionAttributeValues: { ':uris': LOCAL_REDIRECT_URIS, ':code': ['authorization_code'] },
+      }),
+    );
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
 }
