@@ -418,6 +418,32 @@ describe('GET and POST /auth/authorize', () => {
     });
   });
 
+  describe('CORS', () => {
+    it('lets an allowed origin read the JSON answers, and never the sign-in page', async () => {
+      const service = h.make({ corsOrigins: ['https://app.example.com'] });
+      const origin = { origin: 'https://app.example.com' };
+      const token = await service.handle(
+        event('/auth/token', 'grant_type=refresh_token&client_id=web&refresh_token=x', { headers: origin }),
+      );
+      expect(token.statusCode).to.equal(400);
+      expect(token.headers).to.include({
+        'Access-Control-Allow-Origin': 'https://app.example.com',
+        Vary: 'Origin',
+      });
+      const other = await service.handle(
+        event('/.well-known/openid-configuration', null, {
+          method: 'GET',
+          headers: { origin: 'https://evil.example' },
+        }),
+      );
+      expect(other.headers).not.to.have.property('Access-Control-Allow-Origin');
+      const signIn = authorizeEvent(request());
+      const pageResponse = await service.handle({ ...signIn, headers: { ...signIn.headers, ...origin } });
+      expect(pageResponse.statusCode).to.equal(200);
+      expect(pageResponse.headers).not.to.have.property('Access-Control-Allow-Origin');
+    });
+  });
+
   describe('GET /auth/userinfo', () => {
     const userinfo = (token: string) =>
       h.handle(
