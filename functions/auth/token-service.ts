@@ -75,7 +75,8 @@ const ROUTES: Record<string, Record<string, Endpoint>> = {
   '/auth/token': { POST: issueToken },
   '/auth/revoke': { POST: revokeToken },
   '/auth/authorize': { GET: authorizePage, POST: submitSignIn },
-  '/auth/userinfo': { GET: userInfo },
+  // OpenID Connect Core 5.3.1: GET and POST, the access token in the Authorization header either way.
+  '/auth/userinfo': { GET: userInfo, POST: userInfo },
   '/.well-known/openid-configuration': { GET: (context) => Promise.resolve(openidConfiguration(context)) },
   '/.well-known/jwks.json': { GET: (context) => Promise.resolve(jwks(context)) },
   '/.well-known/oauth-authorization-server': { GET: (context) => Promise.resolve(metadata(context)) },

@@ -77,7 +77,7 @@ describe('matrix command', () => {
     expect(run.status, run.stderr).to.equal(0);
     const rows = readText(run.stdout);
     expect(run.stdout.split('\n')[0]).to.match(/^route +User +Admin$/);
-    expect(Object.keys(rows)).to.have.length(15);
+    expect(Object.keys(rows)).to.have.length(16);
     expect(rows['POST /auth/token']).to.deep.equal(['○', '○']);
     expect(rows['GET /messages']).to.deep.equal(['✓', '✓']);
     expect(rows['DELETE /messages/{messageId}']).to.deep.equal(['✗', '✓']);

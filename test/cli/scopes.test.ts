@@ -33,7 +33,7 @@ describe('scopes command', () => {
     expect(run.stderr).to.equal('');
     expect(run.status).to.equal(0);
     expect(run.stdout).to.match(
-      /^scopes\.yaml: ok — 15 routes \(9 public, 6 token-cached, 0 per-route\), 2 roles; /,
+      /^scopes\.yaml: ok — 16 routes \(10 public, 6 token-cached, 0 per-route\), 2 roles; /,
     );
   });
 
@@ -77,7 +77,7 @@ describe('scopes command', () => {
       function: 'users',
       access: 'token',
     });
-    expect(rows).to.have.length(15);
+    expect(rows).to.have.length(16);
   });
 
   it('prints the result the deployed authorizer would return', () => {
@@ -116,7 +116,7 @@ describe('scopes command', () => {
         .filter((m) => m !== 'options')
         .map((m) => `${m.toUpperCase()} ${path}`),
     );
-    expect(operations).to.have.length(15);
+    expect(operations).to.have.length(16);
     expect(doc.paths['/users/{userId}']!.get!['x-amazon-apigateway-integration']!.uri).to.include(
       'function:${prefix}-users/',
     );

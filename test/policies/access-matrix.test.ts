@@ -119,8 +119,8 @@ describe('buildAccessMatrix', () => {
       bindings: [{ userId: 'sub' }],
     });
     expect(cell(repo, 'GET /messages', 'Admin').why).to.include.members([
-      'granted by "* /messages/**" (line 44), declared by Admin',
-      'granted by "GET /messages" (line 37), declared by User, inherited through Admin → User',
+      'granted by "* /messages/**" (line 46), declared by Admin',
+      'granted by "GET /messages" (line 39), declared by User, inherited through Admin → User',
     ]);
     expect(cell(repo, 'PUT /users/{userId}/roles', 'User').kind).to.equal('denied');
   });

@@ -51,6 +51,7 @@ describe('api-methods-use-authorizer', () => {
       'POST /auth/revoke',
       'POST /auth/signup',
       'POST /auth/token',
+      'POST /auth/userinfo',
     ]);
   });
 

@@ -457,6 +457,12 @@ describe('GET and POST /auth/authorize', () => {
       expect(response.statusCode).to.equal(200);
       expect(json(response)).to.have.keys(['sub', 'preferred_username']);
       expect(json(response).preferred_username).to.equal('alice');
+      const posted = await h.handle(
+        event('/auth/userinfo', '', {
+          headers: { authorization: `Bearer ${tokens.access_token as string}` },
+        }),
+      );
+      expect(json(posted)).to.deep.equal(json(response));
       await h.revoke({ token: tokens.refresh_token as string, client_id: SPA_CLIENT });
       const after = await userinfo(tokens.access_token as string);
       expect(after.statusCode).to.equal(401);
