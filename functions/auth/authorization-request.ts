@@ -108,6 +108,11 @@ export async function readAuthorizationRequest(
     const unknown = scope.split(' ').filter((token) => !known.includes(token));
     if (unknown.length > 0) fail('invalid_scope', `unknown scope: ${unknown.join(' ')}`);
   }
+  // Request objects (OIDC Core 6) are not supported, and the discovery document says so.
+  if ((params.get('request') ?? '') !== '')
+    fail('request_not_supported', 'request objects are not supported');
+  if ((params.get('request_uri') ?? '') !== '')
+    fail('request_uri_not_supported', 'request_uri is not supported');
   // Every request shows the sign-in page: there is no session to sign in silently with (OIDC Core 3.1.2.6).
   if (fields.get('prompt') === 'none') fail('login_required', 'the user must sign in');
   const nonce = fields.get('nonce');

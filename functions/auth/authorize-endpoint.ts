@@ -112,8 +112,14 @@ export async function submitSignIn(
   try {
     user = await checkCredentials(context, request.client, username, password);
   } catch (error) {
-    if (error instanceof OAuthError && error.code === 'invalid_grant') return refused();
-    throw error;
+    if (!(error instanceof OAuthError)) throw error;
+    if (error.code === 'invalid_grant') return refused();
+    // Any other refusal of the password check (an outage answer, a throttle) is said on the page, not redirected.
+    return showForm(context, request, {
+      status: error.status,
+      error: `Sign-in is not possible right now (${error.description}).`,
+      username,
+    });
   }
   try {
     const { openid, roles } = splitOpenid(request.scope);

@@ -35,6 +35,8 @@ function document(context: ServiceContext): Record<string, unknown> {
     ...(oidc
       ? {
           subject_types_supported: ['public'],
+          // OpenID Connect Discovery defaults this one to true: say it is not offered.
+          request_uri_parameter_supported: false,
           id_token_signing_alg_values_supported: [context.keys.idToken!.alg],
           claims_supported: [
             'iss',

@@ -218,6 +218,18 @@ describe('GET and POST /auth/authorize', () => {
       ['an unknown scope', { scope: 'openid Root' }, 'invalid_scope', 'unknown scope: Root'],
       ['prompt=none', { prompt: 'none' }, 'login_required', 'the user must sign in'],
       [
+        'a request object',
+        { request: 'eyJhbGciOiJub25lIn0.e30.' },
+        'request_not_supported',
+        'request objects are not supported',
+      ],
+      [
+        'a request_uri',
+        { request_uri: 'https://app.example.com/r' },
+        'request_uri_not_supported',
+        'request_uri is not supported',
+      ],
+      [
         'a client without the grant',
         { client_id: 'no-code' },
         'unauthorized_client',

@@ -358,6 +358,7 @@ describe('createTokenService', () => {
         userinfo_endpoint: `${ISSUER}/auth/userinfo`,
         scopes_supported: ['openid', 'User', 'Admin'],
         subject_types_supported: ['public'],
+        request_uri_parameter_supported: false,
         id_token_signing_alg_values_supported: ['RS256'],
         claims_supported: [
           'iss',
