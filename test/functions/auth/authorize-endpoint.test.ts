@@ -34,6 +34,14 @@ describe('GET and POST /auth/authorize', () => {
       roles: [],
       createdAt: 0,
     });
+    await putClient(db, {
+      ...clientKey('mobile-app'),
+      clientId: 'mobile-app',
+      grantTypes: ['authorization_code'],
+      redirectUris: ['com.example.app:/oauth/callback'],
+      roles: [],
+      createdAt: 0,
+    });
   });
   after(() => h.close());
   beforeEach(() => {
@@ -142,6 +150,19 @@ describe('GET and POST /auth/authorize', () => {
         'redirect_uri is not registered for this client',
       );
     });
+  });
+
+  it("sends a mobile app's answer to its private-use scheme, which the page's CSP allows", async () => {
+    const mobile = { client_id: 'mobile-app', redirect_uri: 'com.example.app:/oauth/callback' };
+    const { verifier, challenge } = pkce();
+    const form = await page(mobile, challenge);
+    expect(String(form.headers?.['Content-Security-Policy'])).to.include(
+      "form-action 'self' com.example.app:;",
+    );
+    const answer = await submit(h, form, { username: 'alice', password: PASSWORD });
+    expect(String(answer.headers?.Location)).to.match(/^com\.example\.app:\/oauth\/callback\?code=/);
+    const tokens = await exchange(redirectParams(answer).code!, verifier, mobile);
+    expect(json(tokens).scope).to.equal('openid User');
   });
 
   describe('errors shown on the page, never redirected', () => {
