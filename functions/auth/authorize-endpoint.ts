@@ -100,6 +100,14 @@ export async function submitSignIn(
   if (problem !== undefined) {
     return errorPage(403, `${problem}: go back to the application and sign in again`);
   }
+  if (params.get('action') === 'cancel') {
+    const { redirectUri, state } = request;
+    const cancelled = new RedirectError('access_denied', 'the user cancelled the sign-in', {
+      redirectUri,
+      ...(state === undefined ? {} : { state }),
+    });
+    return failure(context, cancelled, 303);
+  }
   const username = params.get('username') ?? '';
   const password = params.get('password') ?? '';
   if (username === '' || password === '') {

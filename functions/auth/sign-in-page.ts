@@ -13,6 +13,7 @@ main{max-width:22rem;margin:4rem auto;padding:2rem;background:#fff;border-radius
 h1{font-size:1.3rem;margin:0 0 1rem}label{display:block;margin:.8rem 0 .2rem}
 input{width:100%;box-sizing:border-box;padding:.5rem;font:inherit;border:1px solid #889;border-radius:4px}
 button{margin-top:1.2rem;width:100%;padding:.6rem;font:inherit;border:0;border-radius:4px;background:#1f5fbf;color:#fff}
+button.cancel{margin-top:.5rem;background:none;color:#1f5fbf;border:1px solid #1f5fbf}
 p.error{color:#a40e0e;background:#fdecec;padding:.5rem;border-radius:4px}p.client{color:#556}`;
 const STYLE_HASH = createHash('sha256').update(STYLE, 'utf8').digest('base64');
 
@@ -67,6 +68,7 @@ ${hidden}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
+<button type="submit" name="action" value="cancel" class="cancel" formnovalidate>Cancel</button>
 </form>`;
   return {
     statusCode: form.status ?? 200,

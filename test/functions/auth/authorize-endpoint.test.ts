@@ -303,6 +303,17 @@ describe('GET and POST /auth/authorize', () => {
       }
     });
 
+    it('answers access_denied to the redirect URI when the user cancels', async () => {
+      const form = await page();
+      const fields = hiddenFields(form.body).set('action', 'cancel');
+      const response = await submit(h, form, { fields });
+      expect(response.statusCode).to.equal(303);
+      expectRedirectError(response, 'access_denied', 'the user cancelled the sign-in');
+      // Cancelling is a form post like signing in: without its CSRF token it is refused on the page.
+      const forged = await submit(h, form, { fields, cookie: undefined });
+      expect(forged.statusCode).to.equal(403);
+    });
+
     it('refuses an expired form', async () => {
       const form = await page();
       h.clock.ms += 601_000;

@@ -67,10 +67,10 @@ describe('sample app (Chromium)', function () {
     // A form error first: the page shows it and keeps the request.
     await page.fill('#username', 'carol');
     await page.fill('#password', 'not the password');
-    await page.click('button[type="submit"]');
+    await page.click('button[type="submit"]:not([value="cancel"])');
     expect(await page.textContent('p.error')).to.equal('Invalid username or password.');
     await page.fill('#password', PASSWORD);
-    await page.click('button[type="submit"]');
+    await page.click('button[type="submit"]:not([value="cancel"])');
     await page.waitForURL(`${app.url}/`);
     await page.waitForSelector('#signed-in:not([hidden]) #token-info[data-generation="1"]');
     expect(await page.textContent('#who')).to.equal('carol');
@@ -129,7 +129,7 @@ describe('sample app (Chromium)', function () {
     const tokenResponse = page.waitForResponse(
       (response) => response.url() === `${stack.url}/auth/token` && response.request().method() === 'POST',
     );
-    await page.click('button[type="submit"]');
+    await page.click('button[type="submit"]:not([value="cancel"])');
     const tokens = (await (await tokenResponse).json()) as { access_token: string; id_token: string };
     const call = (token: string) =>
       fetch(`${stack.url}/messages`, { headers: { Authorization: `Bearer ${token}` } }).then((r) => r.status);
