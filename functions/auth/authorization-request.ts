@@ -45,6 +45,16 @@ export class RedirectError extends Error {
   }
 }
 
+/** An error for the client of a request whose redirect URI is trusted: sent there with its state. */
+export function refusal(
+  request: Pick<AuthorizationRequest, 'redirectUri' | 'state'>,
+  code: string,
+  description: string,
+): RedirectError {
+  const { redirectUri, state } = request;
+  return new RedirectError(code, description, { redirectUri, ...(state === undefined ? {} : { state }) });
+}
+
 export interface AuthorizationRequest {
   client: ClientItem;
   redirectUri: string;
@@ -86,7 +96,7 @@ export async function readAuthorizationRequest(
   }
   const state = tooLong.includes('state') ? undefined : fields.get('state');
   const fail = (code: string, description: string): never => {
-    throw new RedirectError(code, description, { redirectUri, ...(state === undefined ? {} : { state }) });
+    throw refusal({ redirectUri, ...(state === undefined ? {} : { state }) }, code, description);
   };
   if (tooLong.length > 0) fail('invalid_request', `"${tooLong[0]}" is too long`);
   const responseType = fields.get('response_type');

@@ -2,7 +2,13 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { issueCode } from './authorization-codes';
 import type { AuthorizationRequest } from './authorization-request';
-import { PageError, queryParams, readAuthorizationRequest, RedirectError } from './authorization-request';
+import {
+  PageError,
+  queryParams,
+  readAuthorizationRequest,
+  RedirectError,
+  refusal,
+} from './authorization-request';
 import type { ServiceContext } from './context';
 import type { Params } from './form';
 import { header, parseForm } from './form';
@@ -101,12 +107,7 @@ export async function submitSignIn(
     return errorPage(403, `${problem}: go back to the application and sign in again`);
   }
   if (params.get('action') === 'cancel') {
-    const { redirectUri, state } = request;
-    const cancelled = new RedirectError('access_denied', 'the user cancelled the sign-in', {
-      redirectUri,
-      ...(state === undefined ? {} : { state }),
-    });
-    return failure(context, cancelled, 303);
+    return failure(context, refusal(request, 'access_denied', 'the user cancelled the sign-in'), 303);
   }
   const username = params.get('username') ?? '';
   const password = params.get('password') ?? '';
@@ -150,14 +151,6 @@ export async function submitSignIn(
     return redirect(request.redirectUri, { code, state: request.state, iss: context.settings.issuer }, 303);
   } catch (error) {
     if (!(error instanceof OAuthError) || error.code !== 'invalid_scope') throw error;
-    const { redirectUri, state } = request;
-    return failure(
-      context,
-      new RedirectError('invalid_scope', error.description, {
-        redirectUri,
-        ...(state === undefined ? {} : { state }),
-      }),
-      303,
-    );
+    return failure(context, refusal(request, 'invalid_scope', error.description), 303);
   }
 }
