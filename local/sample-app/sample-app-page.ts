@@ -211,8 +211,15 @@ async function main(): Promise<void> {
     })();
   });
   const params = new URLSearchParams(location.search);
-  if (location.pathname === '/callback') await completeSignIn(config, meta, params);
-  else if (sessionStorage.getItem('refresh_token') !== null) await refresh(config, meta);
+  try {
+    if (location.pathname === '/callback') await completeSignIn(config, meta, params);
+    else if (sessionStorage.getItem('refresh_token') !== null) await refresh(config, meta);
+  } catch (error) {
+    // A failed sign-in or an ended session: say why, and offer to sign in again.
+    sessionStorage.removeItem('refresh_token');
+    tokens = undefined;
+    showError(error);
+  }
   await render(config, meta);
 }
 

@@ -120,6 +120,16 @@ describe('sample app (Chromium)', function () {
     expect(failedRequests).to.deep.equal([]);
   });
 
+  it('comes back with the error and the sign-in button when the user cancels', async () => {
+    await page.goto(`${app.url}/`);
+    await page.click('#sign-in');
+    await page.waitForURL(`${stack.url}/auth/authorize?**`);
+    await page.click('button[value="cancel"]');
+    await page.waitForURL(`${app.url}/`);
+    await page.waitForSelector('#signed-out:not([hidden])');
+    expect(await page.textContent('#error')).to.equal('access_denied: the user cancelled the sign-in');
+  });
+
   it('is refused by the API when its access token is replaced by its ID token', async () => {
     await page.goto(`${app.url}/`);
     await page.click('#sign-in');
