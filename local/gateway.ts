@@ -126,6 +126,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (match.route.access !== 'public') {
       const decision = await authorizeRoute({
         access: match.route.access,
+        authorizerName: match.route.authorizer!,
         authorizer,
         cache: requestCache,
         authorization,

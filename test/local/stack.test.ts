@@ -398,14 +398,14 @@ describe('startLocalStack with --data', () => {
 });
 
 describe('startLocalStack with a route that needs the per-route authorizer', () => {
-  // The User Allow on GET /messages/{path+} would also reach GET /messages/{owner}/private, which Owner holds
+  // The User Allow on GET /messages/{path+} would also reach GET /messages/private/{owner}, which Owner holds
   // only for their own sub: the compiler gives that route the per-route authorizer.
   const PER_ROUTE_SCOPES = `version: 1
 routes:
   POST /auth/signup: auth
   POST /auth/token: auth
   GET /messages/{path+}: messages
-  GET /messages/{owner}/private: messages
+  GET /messages/private/{owner}: messages
   PUT /users/{userId}/roles: users
 public:
   - POST /auth/signup
@@ -416,10 +416,12 @@ roles:
       - GET /messages/{path+}
   Owner:
     grants:
-      - GET /messages/{owner=sub}/private
+      - GET /messages/private/{owner=sub}
   Admin:
     grants:
       - PUT /users/{userId}/roles
+quotas:
+  authorizers: 2
 `;
   let dir: string;
   let stack: LocalStack;
@@ -442,7 +444,7 @@ roles:
   });
 
   it('sends a REQUEST event per token and route, and evaluates the cached answer per path value', async () => {
-    expect(stack.model().routes.find((route) => route.path === '/messages/{owner}/private')?.access).to.equal(
+    expect(stack.model().routes.find((route) => route.path === '/messages/private/{owner}')?.access).to.equal(
       'route',
     );
     const api = client(stack.url);
@@ -455,8 +457,8 @@ roles:
 
     const before = { ...stack.stats };
     // Reaches the function (which has no such route: 404), past the per-route authorizer.
-    expect((await api.call('GET', `/messages/${sub}/private`, token)).status).to.equal(404);
-    expect((await api.call('GET', '/messages/someone-else/private', token)).status).to.equal(403);
+    expect((await api.call('GET', `/messages/private/${sub}`, token)).status).to.equal(404);
+    expect((await api.call('GET', '/messages/private/someone-else', token)).status).to.equal(403);
     expect((await api.call('GET', '/messages/a/b/c', token)).status).to.equal(404);
     expect(stack.stats.request - before.request).to.equal(1);
     expect(stack.stats.token - before.token).to.equal(1);

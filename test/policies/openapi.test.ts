@@ -41,6 +41,8 @@ roles:
       - GET /docs/{docId}
       - GET /docs/{docId=sub}/meta
       - GET /files/{path+}
+quotas:
+  authorizers: 2
 `);
 
 // One validator: it compiles the OpenAPI schema once and keeps it for the next document.
