@@ -43,7 +43,12 @@ describe('parseStackConfig', () => {
       throttleBurstLimit: 100,
       stageName: 'v1',
       tableDeletionProtection: true,
-      manageApiGatewayAccount: true,
+      manageApiGatewayAccount: false,
+      domain: undefined,
+      alarms: undefined,
+      dashboard: false,
+      tracing: false,
+      wafAuthRateLimit: 0,
     });
   });
 
