@@ -10,7 +10,7 @@ import { createRestApi, publishApi } from './infra/api';
 import { AUTHORIZER_DISPATCH, bundleArchive, bundleCode } from './infra/bundle';
 import { parseStackConfig } from './infra/config';
 import { customDomain } from './infra/domain';
-import { TABLE_ACCESS } from './infra/iam';
+import { TABLE_ACCESS, type TableAccess } from './infra/iam';
 import { LambdaFunction, lambdaName } from './infra/lambda-function';
 import { monitoring } from './infra/monitoring';
 import {
@@ -33,7 +33,7 @@ interface ScopegateOutputs {
 }
 
 const FUNCTIONS_DIR = path.join(__dirname, 'functions');
-const NO_TABLE = { actions: [], kinds: [] };
+const NO_TABLE: TableAccess = { actions: [], kinds: [] };
 
 function scopegate(): ScopegateOutputs {
   // Configuration: validated up front, so `pulumi preview` names a bad key before anything is planned.
