@@ -1,4 +1,5 @@
-// The single DynamoDB table shared by the token service (writer) and the authorizer (reader): keys and item shapes.
+// The single DynamoDB table shared by the token service (writer) and the authorizer (reader): item kinds, keys
+// and item shapes.
 //
 // One table, string keys `pk` and `sk`, TTL attribute `expiresAt` (epoch seconds). DynamoDB deletes expired
 // items lazily (and dynalite never does), so every reader treats an item past `expiresAt` as absent.
