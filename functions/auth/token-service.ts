@@ -114,7 +114,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
     minPasswordLength: positive('minPasswordLength', options.minPasswordLength, 12),
     bodyLimit: positive('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT),
-    realm: 'scopegate',
     now: () => Math.floor(clock() / 1000),
     logger,
   };

@@ -199,6 +199,26 @@ describe('createGateway', () => {
     expect(events).to.have.length(1);
   });
 
+  it('renames WWW-Authenticate in a function’s response, as API Gateway does', async () => {
+    const challenging: LocalHandler = {
+      handle: () =>
+        Promise.resolve({
+          statusCode: 401,
+          headers: { 'WWW-Authenticate': 'Basic realm="files"', 'X-Kept': 'yes' },
+          multiValueHeaders: { 'www-authenticate': ['Basic realm="a"', 'Bearer realm="b"'] },
+          body: '{}',
+        }),
+    };
+    await start(() => allow('*'), { files: echo, users: challenging });
+    const response = await get('/users/u1', 'Bearer t1');
+    expect(response.status).to.equal(401);
+    expect(response.headers.get('www-authenticate')).to.equal(null);
+    expect(response.headers.get('x-amzn-remapped-www-authenticate')).to.equal(
+      'Basic realm="files", Basic realm="a", Bearer realm="b"',
+    );
+    expect(response.headers.get('x-kept')).to.equal('yes');
+  });
+
   it('answers 401 without asking the authorizer when the header is missing or not a bearer token', async () => {
     const { events } = await start(() => allow('*'));
     expect((await get('/files/x/y')).status).to.equal(401);

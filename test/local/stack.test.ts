@@ -210,6 +210,30 @@ describe('startLocalStack', () => {
     expect(response.status).to.equal(400);
   });
 
+  it('answers a failed client authentication with a 400 body, so no challenge header is lost on the way', async () => {
+    const wrongSecret = await fetch(`${stack.url}/auth/token`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: `Basic ${Buffer.from('local:not-a-secret').toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const unknown = await api.form('/auth/token', { grant_type: 'password', client_id: 'nobody' });
+    for (const response of [wrongSecret, unknown]) {
+      expect(response.status).to.equal(400);
+      expect(await response.json()).to.deep.equal({
+        error: 'invalid_client',
+        error_description: 'client authentication failed',
+      });
+      const names = [...response.headers.keys()];
+      expect(names.filter((name) => /www-authenticate/i.test(name))).to.deep.equal([]);
+    }
+    // The gateway's own 401 carries its challenge.
+    const refused = await api.call('GET', '/messages', 'not.a.jwt');
+    expect(refused.headers.get('www-authenticate')).to.equal('Bearer realm="scopegate"');
+  });
+
   it('answers a CORS preflight without the authorizer', async () => {
     const before = stack.stats.token;
     const response = await fetch(`${stack.url}/messages`, {
