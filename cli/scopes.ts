@@ -9,8 +9,9 @@ import { loadScopes } from './scopes-file';
 const USAGE = `Usage: npm run scopes -- <command> [options] [file]
 
 Commands:
-  check                     compile the file; list per-route routes and why; exit 1 on any problem
-  routes [--json]           every route: method, path, function, access (public, token, route)
+  check                     compile the file; list its authorizers, per-route routes and why, and API Gateway
+                            quotas; exit 1 on any problem
+  routes [--json]           every route: method, path, function, access (public, token, route), authorizer
   policy --role R [--role R2] [--sub ID] [--claim name=value] [--method-arn ARN] [--route "METHOD /path"]
                             the authorizer result a caller with these roles gets (token-cached, or
                             per-route with --route)
@@ -27,28 +28,41 @@ const DEFAULT_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/G
 
 function check(model: CompiledModel): string {
   const count = (access: string): number => model.routes.filter((r) => r.access === access).length;
+  const authorizers = model.groups.length + (model.routeAuthorizer === undefined ? 0 : 1);
   const lines = [
     `${model.file}: ok — ${model.routes.length} routes (${count('public')} public, ${count('token')} token-cached, ` +
       `${count('route')} per-route), ${model.roles.length} roles; largest token-cached result ${model.maxResultBytes} of 8192 bytes`,
+    `  authorizers: ${authorizers} of ${model.quotas.authorizers}; ${model.grouping}`,
   ];
+  for (const g of model.groups) {
+    lines.push(
+      `  ${g.name}: ${g.routes.length} routes under ${g.paths.join(', ')}; ${g.roles.length} roles; ` +
+        `largest result ${g.maxResultBytes} of 8192 bytes`,
+    );
+  }
   for (const r of model.routes.filter((r) => r.access === 'route')) {
     lines.push(`  per-route: ${r.method} ${r.path}: ${r.reason ?? ''}`);
   }
+  lines.push(`  API Gateway resources: ${model.apiResources} of ${model.quotas.resources}`);
+  for (const warning of model.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
 }
 
 function routes(model: CompiledModel, json: boolean): string {
-  const rows = model.routes.map(({ method, path, function: fn, access, reason }) => ({
+  const rows = model.routes.map(({ method, path, function: fn, access, authorizer, reason }) => ({
     method,
     path,
     function: fn,
     access,
+    ...(authorizer ? { authorizer } : {}),
     ...(reason ? { reason } : {}),
   }));
   if (json) return JSON.stringify(rows, null, 2);
   const width = Math.max(...rows.map((r) => `${r.method} ${r.path}`.length));
   return rows
-    .map((r) => `${`${r.method} ${r.path}`.padEnd(width)}  ${r.function.padEnd(12)} ${r.access}`)
+    .map((r) =>
+      `${`${r.method} ${r.path}`.padEnd(width)}  ${r.function.padEnd(12)} ${r.access.padEnd(6)} ${r.authorizer ?? ''}`.trimEnd(),
+    )
     .join('\n');
 }
 

@@ -28,7 +28,6 @@ export interface ServiceContext {
   lockout: LockoutPolicy;
   minPasswordLength: number;
   bodyLimit: number;
-  realm: string;
   /** Signs the sign-in form's CSRF tokens (derived from the signing keys, the same in every instance). */
   csrfKey: Buffer;
   /** Browser origins allowed to read the JSON endpoints' answers. */

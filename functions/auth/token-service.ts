@@ -127,7 +127,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
     minPasswordLength: positive('minPasswordLength', options.minPasswordLength, 12),
     bodyLimit: positive('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT),
-    realm: 'scopegate',
     csrfKey: deriveCsrfKey(options.signingKeys),
     corsOrigins: options.corsOrigins ?? [],
     now: () => Math.floor(clock() / 1000),

@@ -9,31 +9,30 @@ import { jsonResponse, OAuthError } from './oauth-errors';
 import { OPENID_SCOPE } from './scopes';
 import { getUser } from './users';
 
-/** RFC 6750 section 3: the challenge names what is wrong. */
-const refuse = (
-  realm: string,
-  code: 'invalid_token' | 'insufficient_scope',
-  description: string,
-  status: number,
-) =>
+const REALM = 'scopegate';
+
+/**
+ * RFC 6750 section 3: the challenge names what is wrong. API Gateway renames the header in a proxy response
+ * (`x-amzn-Remapped-WWW-Authenticate`), so the JSON body says the same.
+ */
+const refuse = (code: 'invalid_token' | 'insufficient_scope', description: string, status: number) =>
   new OAuthError(code, description, status, {
-    'WWW-Authenticate': `Bearer realm="${realm}", error="${code}"${code === 'insufficient_scope' ? `, scope="${OPENID_SCOPE}"` : ''}`,
+    'WWW-Authenticate': `Bearer realm="${REALM}", error="${code}"${code === 'insufficient_scope' ? `, scope="${OPENID_SCOPE}"` : ''}`,
   });
 
 export async function userInfo(
   context: ServiceContext,
   event: APIGatewayProxyEvent,
 ): Promise<APIGatewayProxyResult> {
-  const { db, realm } = context;
+  const { db } = context;
   const match = /^Bearer ([A-Za-z0-9._-]{1,8192})$/i.exec(header(event, 'authorization')?.trim() ?? '');
-  if (!match) throw refuse(realm, 'invalid_token', 'a bearer access token is required', 401);
+  if (!match) throw refuse('invalid_token', 'a bearer access token is required', 401);
   const now = context.now();
   const payload = await context.verifyAccessToken(match[1]!, now);
-  if (payload === undefined)
-    throw refuse(realm, 'invalid_token', 'the access token is invalid or expired', 401);
+  if (payload === undefined) throw refuse('invalid_token', 'the access token is invalid or expired', 401);
   const scope = typeof payload.scope === 'string' ? payload.scope.split(' ') : [];
   if (!scope.includes(OPENID_SCOPE)) {
-    throw refuse(realm, 'insufficient_scope', 'the access token was not granted the openid scope', 403);
+    throw refuse('insufficient_scope', 'the access token was not granted the openid scope', 403);
   }
   // The same state the authorizer checks: a revoked token, an ended session or a disabled user answer nothing.
   const get = (key: { pk: string; sk: string }) =>
@@ -52,7 +51,7 @@ export async function userInfo(
     !user ||
     user.disabled === true
   ) {
-    throw refuse(realm, 'invalid_token', 'the access token is invalid or expired', 401);
+    throw refuse('invalid_token', 'the access token is invalid or expired', 401);
   }
   return jsonResponse(200, { sub: user.sub, preferred_username: user.username });
 }

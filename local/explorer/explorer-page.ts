@@ -80,8 +80,9 @@ function renderMatrix(view: AccessMatrix): void {
         el('th', { scope: 'row', class: 'route' }, routeLabel(row) + (row.access === 'route' ? ' †' : '')),
         el(
           'td',
-          { class: 'access' },
+          { class: 'access', title: row.authorizerName ?? 'no authorizer' },
           row.access === 'route' ? 'per-route' : row.access === 'token' ? 'token-cached' : 'none',
+          ...(row.authorizerName === undefined ? [] : [el('small', {}, ` ${row.authorizerName}`)]),
         ),
       );
       for (const cell of row.cells) {
@@ -241,11 +242,17 @@ function renderCaller(report: CallerReport): void {
     el(
       'p',
       { id: 'policy-size' },
-      `Authorizer result: ${report.resultBytes} of ${report.budgetBytes} bytes `,
+      `Largest token-cached authorizer result: ${report.resultBytes} of ${report.budgetBytes} bytes `,
       meter,
     ),
-    el('h3', {}, 'Policy document the token-cached authorizer returns'),
-    el('pre', { id: 'policy-document', tabindex: '0' }, JSON.stringify(report.policyDocument, null, 2)),
+    ...report.results.flatMap((result, i) => [
+      el('h3', {}, `Policy document ${result.authorizer} returns (${result.resultBytes} bytes)`),
+      el(
+        'pre',
+        { ...(i === 0 ? { id: 'policy-document' } : {}), tabindex: '0' },
+        JSON.stringify(result.policyDocument, null, 2),
+      ),
+    ]),
   );
 }
 

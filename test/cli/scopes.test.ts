@@ -40,12 +40,12 @@ describe('scopes command', () => {
   it('says which routes are per-route and why', () => {
     const file = write(
       'files.yaml',
-      'version: 1\nroutes:\n  GET /files/{path+}: messages\n  GET /files/{id}/meta: messages\nroles:\n  User:\n    grants:\n      - GET /files/{path+}\n  Admin:\n    grants:\n      - GET /files/**\n',
+      'version: 1\nroutes:\n  GET /files/{path+}: messages\n  GET /files/shared/{id}/meta: messages\nroles:\n  User:\n    grants:\n      - GET /files/{path+}\n  Admin:\n    grants:\n      - GET /files/**\nquotas:\n  authorizers: 2\n',
     );
     const run = scopes('check', file);
     expect(run.status).to.equal(0);
     expect(run.stdout).to.include(
-      '  per-route: GET /files/{id}/meta: an Allow for GET /files/{path+} (role User) also matches GET /files/{id}/meta',
+      '  per-route: GET /files/shared/{id}/meta: an Allow for GET /files/{path+} (role User) also matches GET /files/shared/{id}/meta',
     );
   });
 
@@ -76,6 +76,7 @@ describe('scopes command', () => {
       path: '/users/{userId}',
       function: 'users',
       access: 'token',
+      authorizer: 'scopegateToken',
     });
     expect(rows).to.have.length(16);
   });
@@ -90,9 +91,9 @@ describe('scopes command', () => {
     };
     expect(result.principalId).to.equal('alice');
     expect(result.policyDocument.Statement[0]!.Resource).to.deep.equal([
-      arn,
-      'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/messages',
-      'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/users/alice',
+      'arn:*:execute-api:*:*:abc123/prod/GET/messages',
+      'arn:*:execute-api:*:*:abc123/prod/POST/messages',
+      'arn:*:execute-api:*:*:abc123/prod/GET/users/alice',
     ]);
   });
 

@@ -156,7 +156,9 @@ describe('access explorer page (Chromium)', function () {
       model.routes.map((r) => [label(model, r.id), expectedKind(model, r.id, ['Admin'])]),
     );
     expect(await callerKinds(page)).to.deep.equal(expected);
-    expect(await page.textContent('#policy-size')).to.match(/Authorizer result: \d+ of 8192 bytes/);
+    expect(await page.textContent('#policy-size')).to.match(
+      /Largest token-cached authorizer result: \d+ of 8192 bytes/,
+    );
     const policy = JSON.parse((await page.textContent('#policy-document'))!) as {
       Statement: { Effect: string }[];
     };
