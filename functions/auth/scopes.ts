@@ -17,6 +17,8 @@ export function createRoleCatalog(
 ): RoleCatalog {
   for (const name of names) {
     if (!SCOPE_TOKEN.test(name)) throw new TypeError(`role "${name}" is not a valid OAuth2 scope token`);
+    // Fail closed rather than let a role and the request for an ID token share one name.
+    if (name === OPENID_SCOPE) throw new TypeError(`role "${name}" is reserved for OpenID Connect`);
   }
   return { names: [...names], inherits: new Map(Object.entries(inherits)) };
 }

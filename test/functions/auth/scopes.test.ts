@@ -38,6 +38,13 @@ describe('grantScope', () => {
     expect(stillHeld(catalog, ['User'], ['Admin'])).to.deep.equal(['User']);
   });
 
+  it('refuses a role named openid: that scope asks for an ID token', () => {
+    expect(() => createRoleCatalog(['User', 'openid'])).to.throw(
+      TypeError,
+      'role "openid" is reserved for OpenID Connect',
+    );
+  });
+
   it('refuses a role name that is not a scope token', () => {
     expect(() => createRoleCatalog(['Has Space'])).to.throw(
       TypeError,
