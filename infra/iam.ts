@@ -1,4 +1,5 @@
 // Least-privilege IAM policy documents as plain JSON (no provider call, so they are testable offline).
+import { USER_INDEX } from '../functions/lib/token-table';
 
 export interface Statement {
   Sid?: string;
@@ -18,7 +19,12 @@ export const TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   authorizer: ['dynamodb:BatchGetItem'],
   auth: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   messages: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-  users: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+  users: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+};
+
+/** The table indexes each function queries; it may Query those index ARNs and nothing else through them. */
+export const INDEX_QUERIES: Readonly<Record<string, readonly string[]>> = {
+  users: [USER_INDEX.name],
 };
 
 /** The trust policy letting Lambda assume a function's role. */
@@ -36,6 +42,8 @@ export interface FunctionGrants {
   logGroupArn: string;
   tableArn: string;
   tableActions: readonly string[];
+  /** Indexes of the table the function queries (`dynamodb:Query` on `<table>/index/<name>`). */
+  indexNames?: readonly string[];
   /** The one secret the function may read (the signing keys of the token service). */
   secretArn?: string;
 }
@@ -51,12 +59,20 @@ export function functionPolicy(grants: FunctionGrants): PolicyJson {
     },
   ];
   if (grants.tableActions.length > 0) {
-    // The table itself only: no index or stream ARNs, since no function queries an index.
+    // The table itself only: index ARNs get their own statement, with Query alone.
     statements.push({
       Sid: 'UseTable',
       Effect: 'Allow',
       Action: [...grants.tableActions],
       Resource: [grants.tableArn],
+    });
+  }
+  if ((grants.indexNames ?? []).length > 0) {
+    statements.push({
+      Sid: 'QueryIndexes',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: (grants.indexNames ?? []).map((name) => `${grants.tableArn}/index/${name}`),
     });
   }
   if (grants.secretArn !== undefined) {

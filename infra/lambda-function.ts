@@ -12,6 +12,7 @@ export interface LambdaFunctionArgs {
   environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   tableArn: pulumi.Input<string>;
   tableActions: readonly string[];
+  indexNames?: readonly string[];
   secretArn?: pulumi.Input<string>;
   logRetentionDays: number;
   memorySize?: number;
@@ -57,7 +58,13 @@ export class LambdaFunction extends pulumi.ComponentResource {
           .all([this.logGroup.arn, args.tableArn, args.secretArn])
           .apply(([logGroupArn, tableArn, secretArn]) =>
             JSON.stringify(
-              functionPolicy({ logGroupArn, tableArn, tableActions: args.tableActions, secretArn }),
+              functionPolicy({
+                logGroupArn,
+                tableArn,
+                tableActions: args.tableActions,
+                ...(args.indexNames === undefined ? {} : { indexNames: args.indexNames }),
+                secretArn,
+              }),
             ),
           ),
       },

@@ -2,7 +2,7 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { UserItem, UsernameItem } from '../lib/token-table';
-import { userKey, usernameKey } from '../lib/token-table';
+import { userIndexKey, userKey, usernameKey } from '../lib/token-table';
 import type { Db } from './db';
 import { isConditionFailure, putIfAbsent } from './db';
 
@@ -29,8 +29,8 @@ export async function createUser(db: Db, user: NewUser): Promise<UserItem | 'tak
   if (!(await putIfAbsent(db, reservation))) return 'taken';
   const item: UserItem = {
     ...userKey(sub),
+    ...userIndexKey(user.username),
     sub,
-    username: user.username,
     passwordHash: user.passwordHash,
     roles: user.roles,
     createdAt: user.now,

@@ -12,9 +12,8 @@ export interface TableKey {
 }
 
 /** A user account. `sub` is a random id, never the user name. */
-export interface UserItem extends TableKey {
+export interface UserItem extends TableKey, UserIndexKey {
   sub: string;
-  username: string;
   passwordHash: string;
   roles: string[];
   disabled?: boolean;
@@ -67,6 +66,23 @@ export interface RevokedTokenItem extends TableKey {
 }
 
 export const userKey = (sub: string): TableKey => ({ pk: `USER#${sub}`, sk: 'USER' });
+
+/**
+ * The sparse global secondary index that lists users and nothing else, in user-name order: only user items
+ * carry its key attributes, so every page read from it is a page of users.
+ */
+export const USER_INDEX = { name: 'users', partitionKey: 'userList', sortKey: 'username' } as const;
+
+/** The index keys of a user item: one partition holding every user, sorted by normalized name. */
+export interface UserIndexKey {
+  userList: 'USERS';
+  username: string;
+}
+
+export const userIndexKey = (normalizedName: string): UserIndexKey => ({
+  userList: 'USERS',
+  username: normalizedName,
+});
 export const usernameKey = (normalizedName: string): TableKey => ({
   pk: `USERNAME#${normalizedName}`,
   sk: 'USERNAME',

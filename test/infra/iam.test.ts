@@ -1,6 +1,6 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { expect } from 'chai';
-import { functionPolicy, TABLE_ACTIONS, type PolicyJson } from '../../infra/iam';
+import { functionPolicy, INDEX_QUERIES, TABLE_ACTIONS, type PolicyJson } from '../../infra/iam';
 import { defaultStack, named, type ProgramRun } from './support';
 
 const ACCOUNT = '123456789012';
@@ -84,6 +84,29 @@ describe('the roles the program declares', () => {
       const table = policyOf(run, fn).Statement.find((s) => s.Sid === 'UseTable');
       expect(table?.Action, fn).to.deep.equal(TABLE_ACTIONS[fn]);
       expect(table?.Resource, fn).to.deep.equal([TABLE_ARN]);
+    }
+  });
+
+  it('let the users function Query its user index and nothing else through an index', async () => {
+    const index = `${TABLE_ARN}/index/users`;
+    expect(INDEX_QUERIES).to.deep.equal({ users: ['users'] });
+    const users = policyOf(run, 'users');
+    expect(users.Statement.find((s) => s.Sid === 'QueryIndexes')).to.deep.equal({
+      Sid: 'QueryIndexes',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: [index],
+    });
+    expect(await decision(users, 'dynamodb:Query', index)).to.equal('Allowed');
+    expect(await decision(users, 'dynamodb:Query', TABLE_ARN)).to.equal('ImplicitlyDenied');
+    expect(await decision(users, 'dynamodb:Scan', TABLE_ARN)).to.equal('ImplicitlyDenied');
+    expect(await decision(users, 'dynamodb:Scan', index)).to.equal('ImplicitlyDenied');
+    for (const fn of ['auth', 'authorizer', 'messages']) {
+      expect(
+        policyOf(run, fn).Statement.map((s) => s.Sid),
+        fn,
+      ).not.to.include('QueryIndexes');
+      expect(await decision(policyOf(run, fn), 'dynamodb:Query', index), fn).to.equal('ImplicitlyDenied');
     }
   });
 

@@ -59,6 +59,19 @@ describe('the program (index.ts) with the built-in token service', () => {
     });
   });
 
+  it('indexes the users, and nothing else, by name', () => {
+    const inputs = named(run, 'aws:dynamodb/table:Table', 'table').inputs;
+    expect(inputs.attributes).to.deep.equal([
+      { name: 'pk', type: 'S' },
+      { name: 'sk', type: 'S' },
+      { name: 'userList', type: 'S' },
+      { name: 'username', type: 'S' },
+    ]);
+    expect(inputs.globalSecondaryIndexes).to.deep.equal([
+      { name: 'users', hashKey: 'userList', rangeKey: 'username', projectionType: 'ALL' },
+    ]);
+  });
+
   it('keeps the signing keys a secret, stored in Secrets Manager only', () => {
     const version = run.of('aws:secretsmanager/secretVersion:SecretVersion')[0]!;
     expect(version.inputs.secretString).to.have.property(SECRET_SIG);
