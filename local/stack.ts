@@ -11,6 +11,7 @@ import { createExplorer, type Explorer } from './explorer/explorer-routes';
 import { loadScopes } from '../infra/scopes';
 import { describeScopesError } from './describe-scopes-error';
 import { seedLocalData, type SeedResult } from './seed';
+import { lockDataDir, removeStackState, writeStackState } from './stack-state';
 import { loadSigningKeys } from './signing-keys';
 import { watchScopesFile, type ScopesWatcher } from './watch';
 
@@ -41,6 +42,8 @@ export interface LocalStackOptions {
   log?: (entry: RequestLog) => void;
   /** Reloads and scope diagnostics. */
   notify?: (message: string) => void;
+  /** Write where the stack runs here (for `npm run admin`), removed on close; none when absent. */
+  stateFile?: string;
 }
 
 export interface LocalStack {
@@ -79,15 +82,25 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const compile = (file: string) => loadScopes(file, LOCAL_FUNCTIONS);
 
   let model = compile(scopesFile);
-  const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
-  const dynamo = await startLocalDynamo(
-    options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
-  );
-  const cleanups: (() => Promise<void> | void)[] = [() => dynamo.close()];
+  // Before anything opens the folder: a second process on it would crash inside LevelDB.
+  const unlock = options.dataDir === undefined ? undefined : await lockDataDir(options.dataDir);
+  const cleanups: (() => Promise<void> | void)[] = unlock === undefined ? [] : [unlock];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
   };
+  let dynamo: LocalDynamo;
   try {
+    dynamo = await startLocalDynamo(
+      options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  cleanups.push(() => dynamo.close());
+  try {
+    const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
     await createTable(dynamo.client, LOCAL_TABLE);
     const stats = { token: 0, request: 0 };
     // Set once the first runtime exists; until then /_explorer/ falls through to the gateway's 503.
@@ -153,6 +166,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return false;
       }
     };
+    const { stateFile } = options;
+    if (stateFile !== undefined) {
+      writeStackState(stateFile, {
+        pid: process.pid,
+        url,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: LOCAL_TABLE,
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      });
+      cleanups.push(() => removeStackState(stateFile));
+    }
     if (options.watch ?? true) {
       const watcher: ScopesWatcher = watchScopesFile(scopesFile, {
         compile,

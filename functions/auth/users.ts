@@ -170,3 +170,13 @@ export const setUserRoles = (db: Db, sub: string, roles: string[]): Promise<bool
 
 export const setUserDisabled = (db: Db, sub: string, disabled: boolean): Promise<boolean> =>
   updateUser(db, sub, 'SET #disabled = :disabled', { '#disabled': 'disabled' }, { ':disabled': disabled });
+
+/** A new password hash; failed logins and a lock are forgotten with the old password. */
+export const setUserPassword = (db: Db, sub: string, passwordHash: string): Promise<boolean> =>
+  updateUser(
+    db,
+    sub,
+    'SET #hash = :hash REMOVE #failed, #locked',
+    { '#hash': 'passwordHash', '#failed': 'failedLogins', '#locked': 'lockedUntil' },
+    { ':hash': passwordHash },
+  );
