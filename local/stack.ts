@@ -1,5 +1,5 @@
 // The whole product on loopback: dynalite, the real handlers in-process, and the gateway in front of them.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { JWK } from 'jose';
 import type { ScryptParams } from '../functions/auth/passwords';
 import type { CompiledModel } from '../policies/model';
@@ -22,6 +22,8 @@ export interface LocalStackOptions {
   port?: number;
   /** Default `scopes.yaml` in the working directory. */
   scopesFile?: string;
+  /** How diagnostics and notices name the scopes file; default its base name. */
+  scopesName?: string;
   /** Persist the table and the signing key here; in memory when absent. */
   dataDir?: string;
   /** Authorizer cache TTL in seconds; default 300. */
@@ -79,7 +81,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const identity = options.identity ?? { mode: 'builtin' };
   const corsOrigins = options.corsOrigins ?? ['*'];
   const notify = options.notify ?? (() => undefined);
-  const compile = (file: string) => loadScopes(file, LOCAL_FUNCTIONS);
+  const scopesName = options.scopesName ?? basename(scopesFile);
+  const compile = (file: string) => loadScopes(file, LOCAL_FUNCTIONS, scopesName);
 
   let model = compile(scopesFile);
   // Before anything opens the folder: a second process on it would crash inside LevelDB.
@@ -144,26 +147,38 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           )
         : undefined;
 
+    // Set while the file on disk is not the running model, so the edit that mends it is acknowledged.
+    let broken = false;
+    const refuse = (message: string): false => {
+      broken = true;
+      notify(message);
+      return false;
+    };
     const apply = (next: CompiledModel): boolean => {
       // An editor touching the file without changing it must not flush the authorizer cache.
-      if (JSON.stringify(next) === JSON.stringify(model)) return true;
+      if (JSON.stringify(next) === JSON.stringify(model)) {
+        if (broken) notify(`${scopesName}: fixed; it compiles to the running model again, nothing to reload`);
+        broken = false;
+        return true;
+      }
       try {
         runtime = build(next);
         gateway.setRuntime(runtime);
       } catch (error) {
-        notify(`${scopesFile}: not reloaded: ${describeScopesError(error)}`);
-        return false;
+        return refuse(`${scopesName}: not reloaded: ${describeScopesError(error)}`);
       }
       model = next;
-      notify(`${scopesFile}: reloaded, ${next.routes.length} routes, ${next.roles.length} roles`);
+      broken = false;
+      notify(`${scopesName}: reloaded, ${next.routes.length} routes, ${next.roles.length} roles`);
       return true;
     };
+    const notCompiled = (error: unknown): false =>
+      refuse(`${scopesName}: not reloaded, the running model stays:\n${describeScopesError(error)}`);
     const reload = (): boolean => {
       try {
         return apply(compile(scopesFile));
       } catch (error) {
-        notify(`${scopesFile}: not reloaded, the running model stays:\n${describeScopesError(error)}`);
-        return false;
+        return notCompiled(error);
       }
     };
     const { stateFile } = options;
@@ -181,8 +196,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const watcher: ScopesWatcher = watchScopesFile(scopesFile, {
         compile,
         onModel: (next) => void apply(next),
-        onError: (error) =>
-          notify(`${scopesFile}: not reloaded, the running model stays:\n${describeScopesError(error)}`),
+        onError: (error) => void notCompiled(error),
       });
       cleanups.push(() => watcher.close());
     }

@@ -4,7 +4,7 @@
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
 //   to trust an external provider instead of the built-in token service; `--data DIR` persists table and keys.
 import './quiet-sdk-warning';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
 import { describeRoutes, formatRoutes } from './describe-routes';
@@ -99,6 +99,8 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     port: integerEnv('PORT', 3000, 65535),
     scopesFile,
+    // Named as `npm run scopes -- check` names it.
+    scopesName: relative(process.cwd(), scopesFile) || scopesFile,
     ttlSeconds: ttl,
     identity,
     corsOrigins,

@@ -1,9 +1,10 @@
 import { expect } from 'chai';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import { runAdmin } from '../../cli/admin';
 
 const ROOT = join(__dirname, '../..');
@@ -16,12 +17,13 @@ interface Started {
 }
 
 /** `npm start` as a user runs it, without the SDK variable the test runner sets. */
-function npmStart(dataDir: string, stateFile: string): Started {
+function npmStart(dataDir: string, stateFile: string, extraEnv: NodeJS.ProcessEnv = {}): Started {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '',
     PORT: '0',
     LOCAL_ADMIN_PASSWORD: 'admin password for tests',
     SCOPEGATE_LOCAL_STATE: stateFile,
+    ...extraEnv,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts', '--data', dataDir], {
     cwd: ROOT,
@@ -109,5 +111,20 @@ describe('npm start', function () {
       again.child.kill('SIGTERM');
     }
     expect(await again.exited).to.equal(0);
+  });
+
+  it('names a bad SCOPES_FILE as `npm run scopes -- check` does', async () => {
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'version: 1\nroutes:\n  FETCH /x: messages\n');
+    const name = relative(ROOT, bad);
+    const started = npmStart(join(dir, 'unused'), stateFile, { SCOPES_FILE: name });
+    expect(await started.exited).to.equal(1);
+    const check = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'cli/scopes.ts', 'check', name],
+      { cwd: ROOT },
+    ).catch((error: { stderr: string }) => error);
+    expect(check.stderr).to.match(new RegExp(`^${name.replace(/[.]/g, '\\.')}:3:3: `));
+    expect(started.stderr()).to.equal(check.stderr);
   });
 });
