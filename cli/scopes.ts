@@ -1,9 +1,10 @@
 // `npm run scopes -- <command>`: check scopes.yaml, list its routes, print the policy a caller would get.
 import { parseArgs } from 'node:util';
-import { authorize, ScopesError, type CompiledModel } from '../policies';
+import { ScopesError, type CompiledModel } from '../policies';
 import { toOpenApi } from '../policies/openapi';
 import { matrixCommand, useColour } from './access-matrix-command';
 import { runDiffCommand } from './access-diff-command';
+import { policyCommand, PolicyCommandError } from './policy-command';
 import { loadScopes } from './scopes-file';
 
 const USAGE = `Usage: npm run scopes -- <command> [options] [file]
@@ -12,8 +13,9 @@ Commands:
   check                     compile the file; list per-route routes and why; exit 1 on any problem
   routes [--json]           every route: method, path, function, access (public, token, route)
   policy --role R [--role R2] [--sub ID] [--claim name=value] [--method-arn ARN] [--route "METHOD /path"]
-                            the authorizer result a caller with these roles gets (token-cached, or
-                            per-route with --route)
+                            the authorizer result a caller with these roles gets: from the authorizer
+                            that decides --route (token-cached, per-route; none for a public route),
+                            else the token-cached one; --method-arn gives the API and stage
   openapi [--ttl S] [--cors ORIGIN] the API Gateway OpenAPI document the Pulumi program deploys, with
                             placeholder Lambda ARNs (the program fills in the real ones)
   matrix [--markdown]       routes by roles: who may call what (colours on a terminal unless NO_COLOR)
@@ -22,8 +24,6 @@ Commands:
                             origin/main, or a file); --fail-on-widen exits 1 when any access widens
 
 file defaults to scopes.yaml at the repository root.`;
-
-const DEFAULT_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/';
 
 function check(model: CompiledModel): string {
   const count = (access: string): number => model.routes.filter((r) => r.access === access).length;
@@ -56,24 +56,24 @@ function policy(
   model: CompiledModel,
   values: Record<string, string | string[] | boolean | undefined>,
 ): string {
-  const roles = (values.role as string[] | undefined) ?? [];
   const sub = (values.sub as string | undefined) ?? 'caller';
-  const claims: Record<string, unknown> = { sub };
+  const claims: Record<string, unknown> = {};
   for (const pair of (values.claim as string[] | undefined) ?? []) {
     const at = pair.indexOf('=');
     if (at < 1) throw new UsageError(`--claim expects name=value, got "${pair}"`);
     claims[pair.slice(0, at)] = pair.slice(at + 1);
   }
   const route = values.route as string | undefined;
-  let request: { methodArn: string; resourcePath?: string; httpMethod?: string } = {
-    methodArn: (values['method-arn'] as string | undefined) ?? DEFAULT_ARN,
-  };
-  if (route) {
-    const [httpMethod, resourcePath] = route.split(' ');
-    if (!httpMethod || !resourcePath) throw new UsageError(`--route expects "METHOD /path", got "${route}"`);
-    request = { ...request, httpMethod, resourcePath };
-  }
-  return JSON.stringify(authorize(model, { principalId: sub, roles, claims }, request), null, 2);
+  const methodArn = values['method-arn'] as string | undefined;
+  const answer = policyCommand(model, {
+    roles: (values.role as string[] | undefined) ?? [],
+    sub,
+    claims,
+    ...(methodArn === undefined ? {} : { methodArn }),
+    ...(route === undefined ? {} : { route }),
+  });
+  console.error(answer.note);
+  return answer.result ?? '';
 }
 
 /** The deployed document, with `${...}` placeholders where the program puts real Lambda invoke ARNs. */
@@ -136,9 +136,11 @@ function main(argv: string[]): number {
     case 'routes':
       console.log(routes(model, values.json === true));
       return 0;
-    case 'policy':
-      console.log(policy(model, values));
+    case 'policy': {
+      const result = policy(model, values);
+      if (result !== '') console.log(result);
       return 0;
+    }
     case 'openapi':
       console.log(openapi(model, values));
       return 0;
@@ -166,7 +168,7 @@ function main(argv: string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ScopesError) {
+  if (error instanceof ScopesError || error instanceof PolicyCommandError) {
     console.error(error.message);
     process.exitCode = 1;
   } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -96,6 +96,22 @@ describe('scopes command', () => {
     ]);
   });
 
+  it('prints the policy of the authorizer deciding --route, and refuses a route that does not exist', () => {
+    const run = scopes('policy', '--role', 'User', '--sub', 'alice', '--route', 'GET /messages');
+    expect(run.status).to.equal(0);
+    expect(run.stderr).to.equal(
+      'GET /messages: the token-cached authorizer (cached per token: the result decides every token-cached route)\n',
+    );
+    const result = JSON.parse(run.stdout) as { policyDocument: { Statement: { Effect: string }[] } };
+    expect(result.policyDocument.Statement[0]!.Effect).to.equal('Allow');
+    const unknown = scopes('policy', '--role', 'User', '--route', 'GET /nope');
+    expect(unknown.status).to.equal(1);
+    expect(unknown.stdout).to.equal('');
+    expect(unknown.stderr).to.equal(
+      '--route "GET /nope" is not a route of scopes.yaml: `npm run scopes -- routes` lists them\n',
+    );
+  });
+
   it('prints the OpenAPI document with every compiled route, placeholders for the Lambda ARNs', () => {
     const run = scopes('openapi', '--ttl', '120');
     expect(run.status).to.equal(0);
