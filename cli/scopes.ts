@@ -1,16 +1,18 @@
 // `npm run scopes -- <command>`: check scopes.yaml, list its routes, print the policy a caller would get.
 import { parseArgs } from 'node:util';
-import { ScopesError, type CompiledModel } from '../policies';
+import { formatDiagnostic, ScopesError, type CompiledModel } from '../policies';
 import { toOpenApi } from '../policies/openapi';
 import { matrixCommand, useColour } from './access-matrix-command';
 import { runDiffCommand } from './access-diff-command';
 import { policyCommand, PolicyCommandError } from './policy-command';
-import { loadScopes } from './scopes-file';
+import { loadScopes, routeCoverageOf } from './scopes-file';
 
 const USAGE = `Usage: npm run scopes -- <command> [options] [file]
 
 Commands:
-  check                     compile the file; list per-route routes and why; exit 1 on any problem
+  check                     compile the file; list per-route routes and why; exit 1 on any problem,
+                            a route its function does not serve included (a served route that is not
+                            declared is a warning)
   routes [--json]           every route: method, path, function, access (public, token, route)
   policy --role R [--role R2] [--sub ID] [--claim name=value] [--method-arn ARN] [--route "METHOD /path"]
                             the authorizer result a caller with these roles gets: from the authorizer
@@ -128,11 +130,19 @@ function main(argv: string[]): number {
     return values.help ? 0 : 2;
   }
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]!}"`);
-  const { model } = loadScopes(file);
+  const loaded = loadScopes(file);
+  const { model } = loaded;
   switch (command) {
-    case 'check':
+    case 'check': {
+      const coverage = routeCoverageOf(loaded);
+      for (const warning of coverage.warnings) {
+        console.error(formatDiagnostic({ ...warning, message: `warning: ${warning.message}` }));
+      }
       console.log(check(model));
+      // The model compiles; routes that would answer 404 still fail the check.
+      if (coverage.errors.length > 0) throw new ScopesError(coverage.errors);
       return 0;
+    }
     case 'routes':
       console.log(routes(model, values.json === true));
       return 0;

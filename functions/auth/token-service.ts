@@ -69,6 +69,11 @@ const ROUTES: Record<string, Record<string, Endpoint>> = {
   '/.well-known/oauth-authorization-server': { GET: (context) => Promise.resolve(metadata(context)) },
 };
 
+/** Every `METHOD /path` the service answers (what `npm run scopes -- check` compares with scopes.yaml). */
+export const AUTH_ROUTES: readonly string[] = Object.entries(ROUTES).flatMap(([path, methods]) =>
+  Object.keys(methods).map((method) => `${method} ${path}`),
+);
+
 const SILENT: AuthLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function positive(name: string, value: number | undefined, fallback: number): number {

@@ -3,7 +3,16 @@ import * as path from 'node:path';
 import { expect } from 'chai';
 import { compileScopes } from '../../policies';
 import { documentRoutes, type OpenApiDocument } from '../../policies/openapi';
-import { API_ID, defaultStack, named, runProgram, SECRET_SIG, writeScopes, type ProgramRun } from './support';
+import {
+  API_ID,
+  defaultStack,
+  named,
+  runProgram,
+  SECRET_SIG,
+  signingKeySecret,
+  writeScopes,
+  type ProgramRun,
+} from './support';
 
 const FUNCTION = 'aws:lambda/function:Function';
 const model = compileScopes(fs.readFileSync(path.join(__dirname, '../../scopes.yaml'), 'utf8'));
@@ -118,6 +127,26 @@ describe('the program (index.ts) with the built-in token service', () => {
 
   it('lets the users function check role names against scopes.yaml', () => {
     expect(environmentOf(run, 'users').SCOPEGATE_ROLES).to.equal('User Admin');
+  });
+
+  it('warns of nothing for the shipped scopes.yaml', () => {
+    expect(run.warnings).to.deep.equal([]);
+  });
+});
+
+describe('the program (index.ts) with a route its function does not serve', () => {
+  it('warns of it in the preview, and of a served route nobody declares', async () => {
+    const source = fs
+      .readFileSync(path.join(__dirname, '../../scopes.yaml'), 'utf8')
+      .replace('  DELETE /messages/{messageId}: messages\n', '  GET /messages/{messageId}: messages\n');
+    const file = writeScopes(source);
+    const run = await runProgram({ scopesFile: file, signingKey: await signingKeySecret() });
+    const line = source.split('\n').indexOf('  GET /messages/{messageId}: messages') + 1;
+    const name = path.basename(file);
+    expect(run.warnings).to.deep.equal([
+      `${name}:${line}:3: route "GET /messages/{messageId}" goes to function "messages", which does not serve it (it would answer 404). Expected one of: GET /messages, POST /messages, DELETE /messages/{messageId}`,
+      `${name}:${line - 2}:18: function "messages" serves "DELETE /messages/{messageId}", which is not declared: it is unreachable`,
+    ]);
   });
 });
 

@@ -20,6 +20,8 @@ export interface Declared {
 export interface ProgramRun {
   resources: Declared[];
   outputs: Record<string, string>;
+  /** What the program logged as warnings (`pulumi preview` shows them). */
+  warnings: string[];
   of(type: string): Declared[];
 }
 
@@ -92,7 +94,17 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
     Object.fromEntries(Object.entries(config).map(([key, value]) => [`scopegate:${key}`, value])),
     ['scopegate:signingKey'],
   );
-  const { apiUrl, issuer, jwksUrl, tableName } = scopegate();
+  // Without an engine, pulumi.log.warn writes `warning: [runtime] <message>` to console.warn.
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: unknown) => warnings.push(String(message).replace(/^warning: \[runtime\] /, ''));
+  let program: ReturnType<typeof scopegate>;
+  try {
+    program = scopegate();
+  } finally {
+    console.warn = warn;
+  }
+  const { apiUrl, issuer, jwksUrl, tableName } = program;
   const outputs = {
     apiUrl: await valueOf(apiUrl),
     issuer: await valueOf(issuer),
@@ -100,7 +112,12 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
     tableName: await valueOf(tableName),
   };
   await waitForRPCs();
-  return { resources, outputs, of: (type) => resources.filter((resource) => resource.type === type) };
+  return {
+    resources,
+    outputs,
+    warnings,
+    of: (type) => resources.filter((resource) => resource.type === type),
+  };
 }
 
 /** A fresh Ed25519 private JWK set, as `pulumi config set --secret signingKey` would hold it. */
