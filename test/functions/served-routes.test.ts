@@ -1,4 +1,5 @@
 // Each function serves exactly the routes it declares, and the shipped scopes.yaml sends each function only those.
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { checkRouteCoverage, listFunctionFolders, servedRoutes } from '../../infra/scopes';
@@ -22,13 +23,13 @@ describe('the routes each function declares', () => {
   });
   after(() => stack.close());
 
-  const call = (fn: string, route: string) => {
+  const call = async (fn: string, route: string): Promise<APIGatewayProxyResult> => {
     const [method, resource] = route.split(' ') as [string, string];
     const path = resource.replace(/\{[^}]+\}/g, 'x1');
-    return stack
-      .runtime()
-      .handlers.get(fn)!
-      .handle(proxyEvent({ method, resource, path, caller: ADMIN, body: {} }));
+    const handler = stack.runtime().handlers.get(fn)!;
+    return (await handler.handle(
+      proxyEvent({ method, resource, path, caller: ADMIN, body: {} }),
+    )) as APIGatewayProxyResult;
   };
 
   it('are declared by every function with a route table', () => {
