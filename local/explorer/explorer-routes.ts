@@ -44,6 +44,8 @@ function loadAssets(): Map<string, Asset> {
     ['', { type: 'text/html; charset=utf-8', body: Buffer.from(read('index.html')) }],
     ['explorer.css', { type: 'text/css; charset=utf-8', body: Buffer.from(read('explorer.css')) }],
     ['explorer.js', { type: 'text/javascript; charset=utf-8', body: Buffer.from(script) }],
+    // Declared by the page, so the browser never asks the API for /favicon.ico (a 403 there).
+    ['favicon.svg', { type: 'image/svg+xml', body: Buffer.from(read('favicon.svg')) }],
   ]);
 }
 

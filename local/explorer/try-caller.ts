@@ -21,6 +21,8 @@ export interface CallerRoute {
 
 export interface CallerReport {
   principalId: string;
+  /** A name the token carries (`preferred_username` or `username`), for showing instead of the id. */
+  name?: string;
   roles: string[];
   context: Record<string, string>;
   /** The token-cached authorizer's policy (what API Gateway caches for this token). */
@@ -140,10 +142,14 @@ export async function tryCaller(
       tried,
     });
   }
+  const name = [claims.preferred_username, claims.username].find(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
   return {
     ok: true,
     report: {
       principalId: accepted.principalId,
+      ...(name === undefined ? {} : { name }),
       roles: (accepted.context.roles ?? '').split(' ').filter(Boolean),
       context: accepted.context,
       // As returned (the accepted copy is normalized for evaluation).
