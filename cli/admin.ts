@@ -21,13 +21,14 @@ import {
   setUserDisabled,
   setUserPassword,
   setUserRoles,
+  USERNAME_RULE,
 } from '../functions/auth/users';
 import { clientKey } from '../functions/lib/token-table';
 import { localClients } from '../local/dynamodb';
 import { defaultStateFile, readStackState } from '../local/stack-state';
 import { loadScopes } from './scopes-file';
 
-const USAGE = `Usage: npm run admin -- <command> [--table NAME] [--endpoint URL] [--region R] [--scopes FILE] [options]
+export const USAGE = `Usage: npm run admin -- <command> [--table NAME] [--endpoint URL] [--region R] [--scopes FILE] [options]
 
 Commands:
   create-user --username NAME [--password PW] [--roles R1,R2]   (password generated and printed once if absent;
@@ -126,8 +127,7 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
   switch (command) {
     case 'create-user': {
       const username = normalizeUsername(need(values, 'username'));
-      if (username === undefined)
-        throw new UsageError('--username must be 3 to 128 of: letters, digits . _ @ + -');
+      if (username === undefined) throw new UsageError(`--username must be ${USERNAME_RULE}`);
       const roles = checkRoles(values.roles === undefined ? ['User'] : list(values.roles), values);
       const password = newPassword(values);
       const passwordHash = await createPasswordHasher().hash(password);

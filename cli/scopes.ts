@@ -5,27 +5,10 @@ import { toOpenApi } from '../policies/openapi';
 import { matrixCommand, useColour } from './access-matrix-command';
 import { runDiffCommand } from './access-diff-command';
 import { policyCommand, PolicyCommandError } from './policy-command';
+import { OPTIONS, usageText } from './scopes-commands';
 import { loadScopes, routeCoverageOf } from './scopes-file';
 
-const USAGE = `Usage: npm run scopes -- <command> [options] [file]
-
-Commands:
-  check                     compile the file; list per-route routes and why; exit 1 on any problem,
-                            a route its function does not serve included (a served route that is not
-                            declared is a warning)
-  routes [--json]           every route: method, path, function, access (public, token, route)
-  policy --role R [--role R2] [--sub ID] [--claim name=value] [--method-arn ARN] [--route "METHOD /path"]
-                            the authorizer result a caller with these roles gets: from the authorizer
-                            that decides --route (token-cached, per-route; none for a public route),
-                            else the token-cached one; --method-arn gives the API and stage
-  openapi [--ttl S] [--cors ORIGIN] the API Gateway OpenAPI document the Pulumi program deploys, with
-                            placeholder Lambda ARNs (the program fills in the real ones)
-  matrix [--markdown]       routes by roles: who may call what (colours on a terminal unless NO_COLOR)
-  diff --base REF|FILE [--json] [--fail-on-widen]
-                            who gains and loses which route compared with the base (a git ref such as
-                            origin/main, or a file); --fail-on-widen exits 1 when any access widens
-
-file defaults to scopes.yaml at the repository root.`;
+const USAGE = usageText();
 
 function check(model: CompiledModel): string {
   const count = (access: string): number => model.routes.filter((r) => r.access === access).length;
@@ -109,20 +92,7 @@ function main(argv: string[]): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      markdown: { type: 'boolean' },
-      role: { type: 'string', multiple: true },
-      sub: { type: 'string' },
-      claim: { type: 'string', multiple: true },
-      'method-arn': { type: 'string' },
-      route: { type: 'string' },
-      ttl: { type: 'string' },
-      cors: { type: 'string', multiple: true },
-      base: { type: 'string' },
-      'fail-on-widen': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   const [command, file, ...rest] = positionals;
   if (values.help || !command) {

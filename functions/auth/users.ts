@@ -9,6 +9,9 @@ import { isConditionFailure, putIfAbsent } from './db';
 /** User names (or e-mail addresses) after normalization: 3 to 128 of a-z 0-9 . _ @ + - */
 const USERNAME = /^[a-z0-9._@+-]{3,128}$/;
 
+/** The rule, as every error about a user name states it (and the README). */
+export const USERNAME_RULE = '3 to 128 of: letters, digits . _ @ + - (letters compared without case)';
+
 /** NFKC, trimmed and lower-cased, so `Alice` and `alice` cannot both be registered; undefined when not allowed. */
 export function normalizeUsername(raw: string): string | undefined {
   const name = raw.normalize('NFKC').trim().toLowerCase();

@@ -121,7 +121,7 @@ describe('npm run admin', () => {
       [['create-user'], 'admin: --username is required'],
       [
         ['create-user', '--username', 'a b'],
-        'admin: --username must be 3 to 128 of: letters, digits . _ @ + -',
+        'admin: --username must be 3 to 128 of: letters, digits . _ @ + - (letters compared without case)',
       ],
       [
         ['create-user', '--username', 'shorty', '--password', 'short'],

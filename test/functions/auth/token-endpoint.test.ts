@@ -154,12 +154,10 @@ describe('POST /auth/token', () => {
       }
     });
 
-    it('answers invalid_client when no client is named at all', async () => {
-      expectError(
-        await h.token({ grant_type: 'password', username: 'alice', password: PASSWORD }),
-        401,
-        'invalid_client',
-      );
+    it('answers invalid_client with a challenge when no client is named at all', async () => {
+      const response = await h.token({ grant_type: 'password', username: 'alice', password: PASSWORD });
+      expectError(response, 401, 'invalid_client');
+      expect(response.headers).to.include({ 'WWW-Authenticate': challenge });
     });
 
     it('refuses a secret from a public client and a missing secret from a confidential one', async () => {
