@@ -75,7 +75,10 @@ export function readmeBlocks(): Record<string, string> {
       ['command', 'what it does'],
       [
         ...COMMANDS.map(({ usage, does }) => [`\`npm run scopes -- ${usage}\``, does]),
-        ['`npm run admin -- …`', 'users and clients in a local or deployed table (see [Token service](#token-service))'],
+        [
+          '`npm run admin -- …`',
+          'users and clients in a local or deployed table (see [Token service](#token-service))',
+        ],
         ['`npm run bench`', 'benchmarks (see [Performance](#performance))'],
         ['`npm run readme`', "rewrites this README's generated examples from the shipped files"],
       ],
@@ -88,15 +91,17 @@ export function readmeBlocks(): Record<string, string> {
   };
 }
 
-const marker = (name: string) =>
-  new RegExp(`(<!-- generated: ${name.replace(/\./g, '\\.')} -->\\n)[\\s\\S]*?(\\n<!-- end: ${name.replace(/\./g, '\\.')} -->)`);
+const marker = (name: string): RegExp => {
+  const escaped = name.replace(/\./g, '\\.');
+  return new RegExp(`(<!-- generated: ${escaped} -->)[\\s\\S]*?(<!-- end: ${escaped} -->)`);
+};
 
 /** The README with every block regenerated and the whole file formatted as `npm run format` does. */
 export async function renderReadme(text: string): Promise<string> {
   let out = text;
   for (const [name, content] of Object.entries(readmeBlocks())) {
     if (!marker(name).test(out)) throw new Error(`README.md has no block "${name}"`);
-    out = out.replace(marker(name), (_, open: string, close: string) => `${open}${content}${close}`);
+    out = out.replace(marker(name), (_, open: string, close: string) => `${open}\n${content}\n${close}`);
   }
   const options = (await prettier.resolveConfig(README)) ?? {};
   return prettier.format(out, { ...options, filepath: README });
