@@ -10,10 +10,10 @@ import { loadScopes, routeCoverageOf } from './scopes-file';
 
 const USAGE = usageText();
 
-function check(model: CompiledModel): string {
+function check(model: CompiledModel, served: boolean): string {
   const count = (access: string): number => model.routes.filter((r) => r.access === access).length;
   const lines = [
-    `${model.file}: ok — ${model.routes.length} routes (${count('public')} public, ${count('token')} token-cached, ` +
+    `${model.file}: ${served ? 'ok' : 'compiles, but a function does not serve its route'} — ${model.routes.length} routes (${count('public')} public, ${count('token')} token-cached, ` +
       `${count('route')} per-route), ${model.roles.length} roles; largest token-cached result ${model.maxResultBytes} of 8192 bytes`,
   ];
   for (const r of model.routes.filter((r) => r.access === 'route')) {
@@ -108,7 +108,7 @@ function main(argv: string[]): number {
       for (const warning of coverage.warnings) {
         console.error(formatDiagnostic({ ...warning, message: `warning: ${warning.message}` }));
       }
-      console.log(check(model));
+      console.log(check(model, coverage.errors.length === 0));
       // The model compiles; routes that would answer 404 still fail the check.
       if (coverage.errors.length > 0) throw new ScopesError(coverage.errors);
       return 0;

@@ -61,7 +61,9 @@ describe('scopes command', () => {
     const run = scopes('check', file);
     const shown = relative(ROOT, file);
     expect(run.status).to.equal(1);
-    expect(run.stdout).to.match(/^\S+unserved\.yaml: ok — 3 routes/);
+    expect(run.stdout).to.match(
+      /^\S+unserved\.yaml: compiles, but a function does not serve its route — 3 routes/,
+    );
     expect(run.stderr.trim().split('\n')).to.deep.equal([
       `${shown}:3:18: warning: function "messages" serves "DELETE /messages/{messageId}", which is not declared: it is unreachable`,
       `${shown}:4:3: route "GET /messages/{messageId}" goes to function "messages", which does not serve it (it would answer 404). Expected one of: GET /messages, POST /messages, DELETE /messages/{messageId}`,
