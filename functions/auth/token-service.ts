@@ -134,12 +134,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const path = event.resource in ROUTES ? event.resource : event.path;
     const methods = ROUTES[path];
-    if (!methods) return jsonResponse(404, { error: 'not_found' }, {});
+    if (!methods) {
+      return jsonResponse(404, { error: 'not_found', error_description: 'no such endpoint' }, {});
+    }
     const endpoint = methods[event.httpMethod];
     if (!endpoint) {
       return jsonResponse(
         405,
-        { error: 'method_not_allowed' },
+        { error: 'method_not_allowed', error_description: `${event.httpMethod} is not allowed here` },
         { ...NO_STORE, Allow: Object.keys(methods).join(', ') },
       );
     }

@@ -133,7 +133,10 @@ export function createExplorer(options: ExplorerOptions): Explorer {
       const outcome = await tryCaller(model, authorizer, api, token);
       return json(res, outcome.ok ? 200 : outcome.status, outcome);
     }
-    return json(res, 404, { message: `no explorer resource ${method} ${EXPLORER_PATH}${path}` });
+    return json(res, 404, {
+      ok: false,
+      message: `no explorer resource ${method} ${EXPLORER_PATH}${path}`,
+    });
   }
 
   return {
@@ -147,7 +150,7 @@ export function createExplorer(options: ExplorerOptions): Explorer {
       if (!path.startsWith(EXPLORER_PATH)) return false;
       serve(req, res, path.slice(EXPLORER_PATH.length)).catch((error: unknown) => {
         if (!res.headersSent)
-          json(res, 500, { message: error instanceof Error ? error.message : String(error) });
+          json(res, 500, { ok: false, message: error instanceof Error ? error.message : String(error) });
         else res.end();
       });
       return true;

@@ -53,7 +53,17 @@ describe('the routes each function declares', () => {
       '{"error":"no route GET /messages/{messageId}"}',
     );
     expect((await call('users', 'DELETE /users/{userId}')).statusCode).to.equal(404);
-    expect((await call('auth', 'GET /auth/nowhere')).statusCode).to.equal(404);
+    // The token service answers in its one error shape, OAuth2's.
+    const nowhere = await call('auth', 'GET /auth/nowhere');
+    expect([nowhere.statusCode, JSON.parse(nowhere.body)]).to.deep.equal([
+      404,
+      { error: 'not_found', error_description: 'no such endpoint' },
+    ]);
+    const wrongMethod = await call('auth', 'DELETE /auth/token');
+    expect([wrongMethod.statusCode, JSON.parse(wrongMethod.body)]).to.deep.equal([
+      405,
+      { error: 'method_not_allowed', error_description: 'DELETE is not allowed here' },
+    ]);
   });
 
   it('match the shipped scopes.yaml both ways', () => {
