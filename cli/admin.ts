@@ -26,6 +26,7 @@ import {
 import { clientKey } from '../functions/lib/token-table';
 import { localClients } from '../local/dynamodb';
 import { defaultStateFile, readStackState } from '../local/stack-state';
+import { indexUnlistedUsers } from './index-users';
 import { loadScopes } from './scopes-file';
 
 export const USAGE = `Usage: npm run admin -- <command> [--table NAME] [--endpoint URL] [--region R] [--scopes FILE] [options]
@@ -38,6 +39,7 @@ Commands:
   create-client --client-id ID --grant-types G1,G2 [--roles R1,R2] [--public]
                 (confidential unless --public: its secret is generated and printed once)
   disable-user (--username NAME | --sub ID) [--enable]
+  index-users   (once, for a table with users from before the user index: lists them in GET /users)
 
 Without --table, --endpoint and --region (and without $SCOPEGATE_TABLE) the commands go to the local stack that
 \`npm start\` is running. --table defaults to $SCOPEGATE_TABLE; --endpoint targets a local DynamoDB, else the
@@ -166,6 +168,11 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
       );
       return;
     }
+    case 'index-users': {
+      const indexed = await indexUnlistedUsers(db);
+      io.out(`${indexed} user${indexed === 1 ? '' : 's'} added to the user index`);
+      return;
+    }
     case 'create-client': {
       const clientId = need(values, 'client-id');
       if (!CLIENT_ID.test(clientId))
@@ -201,7 +208,7 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
     }
     default:
       throw new UsageError(
-        `unknown command "${command}". Expected one of: create-user, set-roles, set-password, create-client, disable-user`,
+        `unknown command "${command}". Expected one of: create-user, set-roles, set-password, create-client, disable-user, index-users`,
       );
   }
 }

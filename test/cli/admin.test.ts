@@ -1,3 +1,4 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -7,6 +8,7 @@ import { promisify } from 'node:util';
 import { runAdmin } from '../../cli/admin';
 import type { Harness } from '../functions/auth/harness';
 import { basic, json, startHarness } from '../functions/auth/harness';
+import { createUserStore } from '../../functions/users/user-store';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 
 describe('npm run admin', () => {
@@ -115,7 +117,7 @@ describe('npm run admin', () => {
       [[], 'admin: a command is required'],
       [
         ['drop-table'],
-        'admin: unknown command "drop-table". Expected one of: create-user, set-roles, set-password, create-client, disable-user',
+        'admin: unknown command "drop-table". Expected one of: create-user, set-roles, set-password, create-client, disable-user, index-users',
       ],
       [['create-user', '--nope'], "admin: Unknown option '--nope'"],
       [['create-user'], 'admin: --username is required'],
@@ -189,6 +191,27 @@ describe('npm run admin', () => {
       expect(result.code, args.join(' ')).to.equal(1);
       expect(result.err, args.join(' ')).to.deep.equal([message]);
     }
+  });
+
+  it('index-users lists users written before the user index, once', async () => {
+    const documents = h.dynamo.documents;
+    const legacy = {
+      pk: 'USER#legacy-1',
+      sk: 'USER',
+      sub: 'legacy-1',
+      username: 'old-timer',
+      roles: ['User'],
+    };
+    await documents.send(
+      new PutCommand({ TableName: h.table, Item: { ...legacy, passwordHash: 'x', createdAt: 1 } }),
+    );
+    const store = createUserStore(documents, h.table);
+    const names = async () => (await store.list(100)).users.map((user) => user.username);
+    expect(await names()).not.to.include('old-timer');
+    const first = await admin('index-users');
+    expect(first.out).to.deep.equal(['1 user added to the user index']);
+    expect(await names()).to.include('old-timer');
+    expect((await admin('index-users')).out).to.deep.equal(['0 users added to the user index']);
   });
 
   it('names the table and where it looked when the table does not exist', async () => {
