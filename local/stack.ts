@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import type { JWK } from 'jose';
 import type { ScryptParams } from '../functions/auth/passwords';
 import type { CompiledModel } from '../policies/model';
+import { createUserStore } from '../functions/users/user-store';
 import { createTable, startLocalDynamo, type LocalDynamo } from './dynamodb';
 import { createGateway, type Gateway, type GatewayRuntime, type RequestLog } from './gateway';
 import type { LocalAuthorizer } from './gateway-authorizer';
@@ -133,7 +134,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     let runtime = build(model);
     gateway.setRuntime(runtime);
-    mounted.explorer = createExplorer({ scopesFile, functions: LOCAL_FUNCTIONS, runtime: () => runtime });
+    const users = createUserStore(dynamo.documents, LOCAL_TABLE);
+    mounted.explorer = createExplorer({
+      scopesFile,
+      functions: LOCAL_FUNCTIONS,
+      runtime: () => runtime,
+      // Built-in users only; an OIDC provider's subs are not in the table.
+      ...(identity.mode === 'builtin' ? { userName: async (sub) => (await users.get(sub))?.username } : {}),
+    });
     const seed =
       identity.mode === 'builtin'
         ? await seedLocalData(

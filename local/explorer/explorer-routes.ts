@@ -20,6 +20,8 @@ export interface ExplorerOptions {
   /** The model and authorizer being served right now. */
   runtime: () => GatewayRuntime;
   api?: ApiIdentity;
+  /** The user name of a built-in user, for naming a pasted token's caller. */
+  userName?: (sub: string) => Promise<string | undefined>;
 }
 
 export interface Explorer {
@@ -131,6 +133,10 @@ export function createExplorer(options: ExplorerOptions): Explorer {
       }
       const { model, authorizer } = options.runtime();
       const outcome = await tryCaller(model, authorizer, api, token);
+      if (outcome.ok && outcome.report.name === undefined && options.userName !== undefined) {
+        const name = await options.userName(outcome.report.principalId);
+        if (name !== undefined) outcome.report.name = name;
+      }
       return json(res, outcome.ok ? 200 : outcome.status, outcome);
     }
     return json(res, 404, {

@@ -224,6 +224,25 @@ describe('access explorer page (Chromium)', function () {
     }
   });
 
+  it('names the caller of a pasted token by the user it belongs to', async () => {
+    const login = await fetch(`${stack.url}/auth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'local',
+        username: 'newcomer',
+        password: PASSWORD,
+      }),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    await page.fill('#token-form textarea', token);
+    await page.click('#token-form button[type=submit]');
+    await page.waitForFunction(() =>
+      document.querySelector('#matrix .caller-col')?.textContent?.includes('newcomer'),
+    );
+    expect(await page.textContent('#matrix .caller-col')).to.equal('Caller: newcomer');
+  });
+
   it('declares its own icon, so the browser never asks the API for /favicon.ico', async () => {
     const href = await page.$eval('link[rel=icon]', (link) => (link as HTMLLinkElement).href);
     expect(href).to.equal(`${stack.url}/_explorer/favicon.svg`);
