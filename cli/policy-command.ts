@@ -16,7 +16,7 @@ export interface PolicyOptions {
   sub: string;
   claims: Readonly<Record<string, unknown>>;
   methodArn?: string;
-  /** `METHOD /path` as scopes.yaml declares it. */
+  /** `METHOD /path` as scopes.yaml declares it; without it and `methodArn`, the first token-cached route. */
   route?: string;
 }
 
@@ -57,13 +57,17 @@ export function policyCommand(model: CompiledModel, options: PolicyOptions): Pol
   const methodArn = options.methodArn ?? DEFAULT_METHOD_ARN;
   const render = (request: AuthorizeRequest): string =>
     JSON.stringify(authorize(model, caller, request), null, 2);
-  if (options.route === undefined) {
+  // With neither, ask as on the first token-cached route: the token-cached answer is about a route's group.
+  const first = model.routes.find((r) => r.access === 'token');
+  const routeText =
+    options.route ?? (options.methodArn === undefined ? first && `${first.method} ${first.path}` : undefined);
+  if (routeText === undefined) {
     return {
       note: 'the token-cached authorizer (cached per token: the result decides every token-cached route)',
       result: render({ methodArn }),
     };
   }
-  const route = findRoute(model, options.route);
+  const route = findRoute(model, routeText);
   const arn = parseMethodArn(methodArn);
   if (arn === undefined) throw new PolicyCommandError(`--method-arn "${methodArn}" is not a method ARN`);
   const routeArn = `${arn.prefix}${route.method}${samplePath(model, route)}`;

@@ -39,7 +39,7 @@ export const COMMANDS: readonly CommandHelp[] = [
     does:
       'the exact result the deployed authorizer returns for such a caller: with `--route`, from the authorizer ' +
       'that decides that route (none for a public one; an undeclared route is refused); `--method-arn` names ' +
-      'the API and stage',
+      'the API and stage (without either, asked as on the first token-cached route)',
   },
   {
     usage: 'openapi [--ttl S] [--cors ORIGIN] [file]',

@@ -80,13 +80,26 @@ describe('policyCommand', () => {
   });
 
   it('without --route answers as the token-cached authorizer on the given method ARN', () => {
-    const answer = policyCommand(shipped, { roles: ['User'], sub: 'alice', claims: { team: 'a' } });
-    const expected = authorize(
-      shipped,
-      { ...user, claims: { sub: 'alice', team: 'a' } },
-      { methodArn: DEFAULT_METHOD_ARN },
-    );
+    const methodArn = `${PREFIX}POST/messages`;
+    const answer = policyCommand(shipped, {
+      roles: ['User'],
+      sub: 'alice',
+      claims: { team: 'a' },
+      methodArn,
+    });
+    const expected = authorize(shipped, { ...user, claims: { sub: 'alice', team: 'a' } }, { methodArn });
     expect(JSON.parse(answer.result!)).to.deep.equal(expected);
+  });
+
+  it('without --route or --method-arn answers as on the first token-cached route', () => {
+    const first = shipped.routes.find((r) => r.access === 'token')!;
+    const key = `${first.method} ${first.path}`;
+    const answer = policyCommand(shipped, { roles: ['User'], sub: 'alice', claims: {} });
+    expect(answer).to.deep.equal(
+      policyCommand(shipped, { roles: ['User'], sub: 'alice', claims: {}, route: key }),
+    );
+    expect(answer.note).to.match(/: the token-cached authorizer/);
+    expect(DEFAULT_METHOD_ARN.startsWith(PREFIX)).to.equal(true);
   });
 
   it('puts a request path that reaches the route into the method ARN', () => {
