@@ -1,5 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
+import fc from 'fast-check';
 import {
   refreshKey,
   revokedTokenKey,
@@ -88,6 +89,44 @@ describe('createUserStore', () => {
       expect(Object.keys(decoded)).to.deep.equal(['sub', 'username']);
       expect(Buffer.from(cursor, 'base64url').toString()).not.to.match(/USER#|SESSION|REFRESH|REVOKED|pk|sk/);
     }
+  });
+
+  it('pages any set of users fully, in order, never with an empty page while more exist', async function () {
+    this.timeout(60_000);
+    let table = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.stringMatching(/^[a-z0-9._@+-]{3,12}$/), { maxLength: 25 }),
+        fc.integer({ min: 1, max: 8 }),
+        async (userNames, limit) => {
+          const name = `paging-${(table += 1)}`;
+          await createTable(dynamo.client, name);
+          for (const [i, username] of userNames.entries()) {
+            const sub = `sub-${i}`;
+            await dynamo.documents.send(
+              new PutCommand({ TableName: name, Item: { ...userKey(sub), ...userIndexKey(username), sub } }),
+            );
+            await dynamo.documents.send(
+              new PutCommand({ TableName: name, Item: { ...sessionKey(`s${i}`), sub } }),
+            );
+          }
+          const pages = createUserStore(dynamo.documents, name);
+          const seen: string[] = [];
+          let cursor: string | undefined;
+          let count = 0;
+          do {
+            const page = await pages.list(limit, cursor);
+            count += 1;
+            expect(page.users.length).to.equal(Math.min(limit, userNames.length - seen.length));
+            if (userNames.length > 0) expect(page.users.length).to.be.greaterThan(0);
+            seen.push(...page.users.map((user) => user.username));
+            cursor = page.cursor;
+          } while (cursor !== undefined && count <= userNames.length);
+          expect(seen).to.deep.equal([...userNames].sort());
+        },
+      ),
+      { numRuns: 20 },
+    );
   });
 
   it('reads a malformed cursor as undefined', () => {
