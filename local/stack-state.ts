@@ -1,6 +1,6 @@
 // How a running local stack is found: a per-user state file naming its endpoints and table, and a lock that
 // keeps a second `npm start` off a --data folder already in use (LevelDB admits one process per folder).
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open, readFile, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,9 @@ export function removeStackState(file: string, pid = process.pid): void {
 export function readStackState(file: string): LocalStackState | undefined {
   let state: LocalStackState;
   try {
+    // Another user's file (the temporary folder is shared) could point the admin at their own DynamoDB.
+    const { uid, mode } = statSync(file);
+    if (uid !== userInfo().uid || (mode & 0o022) !== 0) return undefined;
     state = JSON.parse(readFileSync(file, 'utf8')) as LocalStackState;
   } catch {
     return undefined;

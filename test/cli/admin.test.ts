@@ -1,7 +1,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -306,6 +306,19 @@ describe('npm run admin with a running local stack', () => {
       stack.dynamo.endpoint,
     );
     expect(result.code, result.err.join('\n')).to.equal(0);
+  });
+
+  it('ignores a state file others may write', async () => {
+    await chmod(stateFile, 0o666);
+    try {
+      const result = await admin('disable-user', '--username', 'found');
+      expect(result.code).to.equal(2);
+      expect(result.err[0]).to.equal(
+        'admin: --table (or SCOPEGATE_TABLE) is required: no local stack (npm start) is running',
+      );
+    } finally {
+      await chmod(stateFile, 0o600);
+    }
   });
 
   it('does not use the local stack once it has stopped', async () => {
