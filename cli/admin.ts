@@ -216,6 +216,8 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
 interface Target {
   tableName: string;
   endpoint?: string;
+  /** What a local DynamoDB requires. */
+  accessKeyId?: string;
   /** How errors name the table's place. */
   where: string;
 }
@@ -232,7 +234,12 @@ function resolveTarget(values: Values, io: AdminIo): Target {
     io.err(
       `admin: the local stack at ${local.url} (DynamoDB ${local.dynamoEndpoint}, table ${local.tableName})`,
     );
-    return { tableName: local.tableName, endpoint: local.dynamoEndpoint, where: local.dynamoEndpoint };
+    return {
+      tableName: local.tableName,
+      endpoint: local.dynamoEndpoint,
+      ...(local.dynamoAccessKeyId === undefined ? {} : { accessKeyId: local.dynamoAccessKeyId }),
+      where: local.dynamoEndpoint,
+    };
   }
   throw new UsageError(
     endpoint === undefined && region === undefined
@@ -272,7 +279,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
               }),
             };
           })()
-        : localClients(target.endpoint);
+        : localClients(target.endpoint, target.accessKeyId);
     client = clients.client;
     await run(positionals[0]!, values, { documents: clients.documents, tableName }, io);
     return 0;

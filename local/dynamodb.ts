@@ -28,14 +28,17 @@ export interface LocalDynamoOptions {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Builds SDK clients for a DynamoDB endpoint on loopback. */
-export function localClients(endpoint: string): {
+export function localClients(
+  endpoint: string,
+  accessKeyId = LOCAL_CREDENTIALS.accessKeyId,
+): {
   client: DynamoDBClient;
   documents: DynamoDBDocumentClient;
 } {
   const client = new DynamoDBClient({
     endpoint,
     region: 'local',
-    credentials: LOCAL_CREDENTIALS,
+    credentials: { ...LOCAL_CREDENTIALS, accessKeyId },
     maxAttempts: 1,
   });
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });

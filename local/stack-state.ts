@@ -10,6 +10,8 @@ export interface LocalStackState {
   pid: number;
   url: string;
   dynamoEndpoint: string;
+  /** The access key the local DynamoDB requires, when it requires one. */
+  dynamoAccessKeyId?: string;
   tableName: string;
   /** The --data folder, absent when the table lives in memory. */
   dataDir?: string;
@@ -73,7 +75,7 @@ const LOCK_FILE = 'scopegate.lock';
  */
 export async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
   const file = join(dataDir, LOCK_FILE);
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const handle = await open(file, 'wx', 0o600);
