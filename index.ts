@@ -4,7 +4,8 @@
 import * as path from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { TTL_ATTRIBUTE } from './functions/lib/token-table';
+import { TTL_ATTRIBUTE, USER_INDEX } from './functions/lib/token-table';
+import { formatDiagnostic } from './policies';
 import { toOpenApi } from './policies/openapi';
 import { packModel } from './policies/runtime-model';
 import { createRestApi, publishApi } from './infra/api';
@@ -21,7 +22,7 @@ import {
   TOKEN_SERVICE,
   type Environment,
 } from './infra/environment';
-import { AUTHORIZER, listFunctionFolders, loadScopes } from './infra/scopes';
+import { AUTHORIZER, checkRouteCoverage, listFunctionFolders, loadScopes } from './infra/scopes';
 import { publicJwksOf, SIGNING_KEY_CONFIG } from './infra/signing-key';
 import { webAcl } from './infra/waf';
 
@@ -46,7 +47,12 @@ function scopegate(): ScopegateOutputs {
 
   // The scope model, compiled once; the authorizer bundle carries it as data.
   const functionNames = listFunctionFolders(FUNCTIONS_DIR);
-  const model = loadScopes(path.resolve(__dirname, config.scopesFile), functionNames);
+  const scopesPath = path.resolve(__dirname, config.scopesFile);
+  const model = loadScopes(scopesPath, functionNames);
+  // A declared route its function does not serve would pass the authorizer and get a 404.
+  const coverage = checkRouteCoverage(scopesPath, model, FUNCTIONS_DIR);
+  for (const problem of [...coverage.errors, ...coverage.warnings])
+    void pulumi.log.warn(formatDiagnostic(problem));
   const routeFunctions = [...new Set(model.routes.map((route) => route.function))].sort();
   const builtin = config.identity.kind === 'builtin';
   const tokenService = routeFunctions.includes(TOKEN_SERVICE);
@@ -68,6 +74,18 @@ function scopegate(): ScopegateOutputs {
     attributes: [
       { name: 'pk', type: 'S' },
       { name: 'sk', type: 'S' },
+      { name: USER_INDEX.partitionKey, type: 'S' },
+      { name: USER_INDEX.sortKey, type: 'S' },
+    ],
+    // Users only, by name: GET /users pages over it instead of scanning the whole table.
+    globalSecondaryIndexes: [
+      {
+        name: USER_INDEX.name,
+        hashKey: USER_INDEX.partitionKey,
+        rangeKey: USER_INDEX.sortKey,
+        projectionType: 'INCLUDE',
+        nonKeyAttributes: [...USER_INDEX.projected],
+      },
     ],
     pointInTimeRecovery: { enabled: true },
     serverSideEncryption: { enabled: true },

@@ -1,5 +1,5 @@
 // Least-privilege IAM policy documents as plain JSON (no provider call, so they are testable offline).
-import { partitionKeyPattern, type ItemKind } from '../functions/lib/token-table';
+import { partitionKeyPattern, USER_INDEX, type ItemKind } from '../functions/lib/token-table';
 
 export interface Statement {
   Sid?: string;
@@ -18,11 +18,8 @@ export interface PolicyJson {
 export interface TableAccess {
   actions: readonly string[];
   kinds: readonly ItemKind[];
-  /**
-   * A Scan names no key, so `dynamodb:LeadingKeys` cannot bound it: it is granted apart, limited to reading
-   * these attributes (`dynamodb:Attributes`), never every attribute of every item.
-   */
-  scanAttributes?: readonly string[];
+  /** Indexes of the table the function queries (`dynamodb:Query` on `<table>/index/<name>`, nothing else). */
+  indexes?: readonly string[];
 }
 
 /** The DynamoDB actions and item kinds each function's code uses, nothing more. Unlisted: no table access. */
@@ -37,8 +34,8 @@ export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   users: {
     actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     kinds: ['user'],
-    // The admin listing scans for USER# items and projects the profile (functions/users/user-store.ts).
-    scanAttributes: ['pk', 'sk', 'sub', 'username', 'roles', 'disabled', 'createdAt'],
+    // The admin listing queries the sparse user index (functions/users/user-store.ts).
+    indexes: [USER_INDEX.name],
   },
 };
 
@@ -81,7 +78,7 @@ export function functionPolicy(grants: FunctionGrants): PolicyJson {
   ];
   const { table } = grants;
   if (table.actions.length > 0 && table.kinds.length > 0) {
-    // The table itself only (no index or stream ARNs: no function queries an index), and only items whose
+    // The table itself only (index ARNs get their own statement, with Query alone), and only items whose
     // partition key belongs to the function's kinds. `Null` false: a request naming no key is not let through,
     // since ForAllValues over an empty set is true.
     statements.push({
@@ -95,18 +92,12 @@ export function functionPolicy(grants: FunctionGrants): PolicyJson {
       },
     });
   }
-  if (table.scanAttributes !== undefined) {
+  if ((table.indexes ?? []).length > 0) {
     statements.push({
-      Sid: 'ScanListedAttributes',
+      Sid: 'QueryIndexes',
       Effect: 'Allow',
-      Action: ['dynamodb:Scan'],
-      Resource: [grants.tableArn],
-      Condition: {
-        // AWS's documented form; `Null` false: a Scan projecting nothing (every attribute) is refused.
-        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...table.scanAttributes] },
-        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
-        Null: { 'dynamodb:Attributes': 'false' },
-      },
+      Action: ['dynamodb:Query'],
+      Resource: (table.indexes ?? []).map((name) => `${grants.tableArn}/index/${name}`),
     });
   }
   if (grants.secretArn !== undefined) {

@@ -82,6 +82,11 @@ const ROUTES: Record<string, Record<string, Endpoint>> = {
   '/.well-known/oauth-authorization-server': { GET: (context) => Promise.resolve(metadata(context)) },
 };
 
+/** Every `METHOD /path` the service answers (what `npm run scopes -- check` compares with scopes.yaml). */
+export const AUTH_ROUTES: readonly string[] = Object.entries(ROUTES).flatMap(([path, methods]) =>
+  Object.keys(methods).map((method) => `${method} ${path}`),
+);
+
 const SILENT: AuthLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -151,12 +156,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   async function route(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const path = event.resource in ROUTES ? event.resource : event.path;
     const methods = ROUTES[path];
-    if (!methods) return jsonResponse(404, { error: 'not_found' }, {});
+    if (!methods) {
+      return jsonResponse(404, { error: 'not_found', error_description: 'no such endpoint' }, {});
+    }
     const endpoint = methods[event.httpMethod];
     if (!endpoint) {
       return jsonResponse(
         405,
-        { error: 'method_not_allowed' },
+        { error: 'method_not_allowed', error_description: `${event.httpMethod} is not allowed here` },
         { ...NO_STORE, Allow: Object.keys(methods).join(', ') },
       );
     }

@@ -13,9 +13,8 @@ export interface TableKey {
 }
 
 /** A user account. `sub` is a random id, never the user name. */
-export interface UserItem extends TableKey {
+export interface UserItem extends TableKey, UserIndexKey {
   sub: string;
-  username: string;
   passwordHash: string;
   roles: string[];
   disabled?: boolean;
@@ -114,6 +113,29 @@ export function partitionKeyPattern(kind: ItemKind): string {
 }
 
 export const userKey = (sub: string): TableKey => ({ pk: `${ITEM_KINDS.user.prefix}${sub}`, sk: 'USER' });
+
+/**
+ * The sparse global secondary index that lists users and nothing else, in user-name order: only user items
+ * carry its key attributes, so every page read from it is a page of users.
+ */
+export const USER_INDEX = {
+  name: 'users',
+  partitionKey: 'userList',
+  sortKey: 'username',
+  /** Only the profile is copied into the index: a Query through it can never read a password hash. */
+  projected: ['sub', 'roles', 'disabled', 'createdAt'],
+} as const;
+
+/** The index keys of a user item: one partition holding every user, sorted by normalized name. */
+export interface UserIndexKey {
+  userList: 'USERS';
+  username: string;
+}
+
+export const userIndexKey = (normalizedName: string): UserIndexKey => ({
+  userList: 'USERS',
+  username: normalizedName,
+});
 export const usernameKey = (normalizedName: string): TableKey => ({
   pk: `${ITEM_KINDS.username.prefix}${normalizedName}`,
   sk: 'USERNAME',

@@ -213,21 +213,32 @@ describe('the roles the program declares', () => {
     }
   });
 
-  it('let the users role scan only the profile attributes it lists, never password hashes', async () => {
-    const users = policyOf(run, 'users');
-    const scan = (attributes: string[] | undefined, select: string) =>
-      decision(users, 'dynamodb:Scan', TABLE_ARN, {
-        'dynamodb:Select': select,
-        ...(attributes === undefined ? {} : { 'dynamodb:Attributes': attributes }),
-      });
-    const profile = ['sub', 'username', 'roles', 'disabled', 'createdAt'];
-    expect(await scan(profile, 'SPECIFIC_ATTRIBUTES')).to.equal('Allowed');
-    expect(await scan([...profile, 'passwordHash'], 'SPECIFIC_ATTRIBUTES')).to.equal('ImplicitlyDenied');
-    expect(await scan(['currentHash'], 'SPECIFIC_ATTRIBUTES')).to.equal('ImplicitlyDenied');
-    expect(await scan(undefined, 'ALL_ATTRIBUTES')).to.equal('ImplicitlyDenied');
-    expect(await scan(profile, 'ALL_ATTRIBUTES')).to.equal('ImplicitlyDenied');
-    for (const fn of ['auth', 'authorizer', 'messages']) {
+  it('let no function Scan the table', async () => {
+    for (const fn of ['auth', 'authorizer', 'messages', 'users']) {
       expect(await decision(policyOf(run, fn), 'dynamodb:Scan', TABLE_ARN), fn).to.equal('ImplicitlyDenied');
+    }
+  });
+
+  it('let the users function Query its user index and nothing else through an index', async () => {
+    const index = `${TABLE_ARN}/index/users`;
+    expect(TABLE_ACCESS.users!.indexes).to.deep.equal(['users']);
+    const users = policyOf(run, 'users');
+    expect(users.Statement.find((s) => s.Sid === 'QueryIndexes')).to.deep.equal({
+      Sid: 'QueryIndexes',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: [index],
+    });
+    expect(await decision(users, 'dynamodb:Query', index)).to.equal('Allowed');
+    expect(await decision(users, 'dynamodb:Query', TABLE_ARN)).to.equal('ImplicitlyDenied');
+    expect(await decision(users, 'dynamodb:Scan', TABLE_ARN)).to.equal('ImplicitlyDenied');
+    expect(await decision(users, 'dynamodb:Scan', index)).to.equal('ImplicitlyDenied');
+    for (const fn of ['auth', 'authorizer', 'messages']) {
+      expect(
+        policyOf(run, fn).Statement.map((s) => s.Sid),
+        fn,
+      ).not.to.include('QueryIndexes');
+      expect(await decision(policyOf(run, fn), 'dynamodb:Query', index), fn).to.equal('ImplicitlyDenied');
     }
   });
 

@@ -11,6 +11,7 @@ import {
   named,
   runProgram,
   SECRET_SIG,
+  signingKeySecret,
   writeScopes,
   type ProgramRun,
 } from './support';
@@ -69,6 +70,19 @@ describe('the program (index.ts) with the built-in token service', () => {
     });
   });
 
+  it('indexes the users, and nothing else, by name', () => {
+    const inputs = named(run, 'aws:dynamodb/table:Table', 'table').inputs;
+    expect(inputs.attributes).to.deep.equal([
+      { name: 'pk', type: 'S' },
+      { name: 'sk', type: 'S' },
+      { name: 'userList', type: 'S' },
+      { name: 'username', type: 'S' },
+    ]);
+    expect(inputs.globalSecondaryIndexes).to.deep.equal([
+      { name: 'users', hashKey: 'userList', rangeKey: 'username', projectionType: 'ALL' },
+    ]);
+  });
+
   it('keeps the signing keys a secret, stored in Secrets Manager only', () => {
     const version = run.of('aws:secretsmanager/secretVersion:SecretVersion')[0]!;
     expect(version.inputs.secretString).to.have.property(SECRET_SIG);
@@ -115,6 +129,26 @@ describe('the program (index.ts) with the built-in token service', () => {
 
   it('lets the users function check role names against scopes.yaml', () => {
     expect(environmentOf(run, 'users').SCOPEGATE_ROLES).to.equal('User Admin');
+  });
+
+  it('warns of nothing for the shipped scopes.yaml', () => {
+    expect(run.warnings).to.deep.equal([]);
+  });
+});
+
+describe('the program (index.ts) with a route its function does not serve', () => {
+  it('warns of it in the preview, and of a served route nobody declares', async () => {
+    const source = fs
+      .readFileSync(path.join(__dirname, '../../scopes.yaml'), 'utf8')
+      .replace('  DELETE /messages/{messageId}: messages\n', '  GET /messages/{messageId}: messages\n');
+    const file = writeScopes(source);
+    const run = await runProgram({ scopesFile: file, signingKey: await signingKeySecret() });
+    const line = source.split('\n').indexOf('  GET /messages/{messageId}: messages') + 1;
+    const name = path.basename(file);
+    expect(run.warnings).to.deep.equal([
+      `${name}:${line}:3: route "GET /messages/{messageId}" goes to function "messages", which does not serve it (it would answer 404). Expected one of: GET /messages, POST /messages, DELETE /messages/{messageId}`,
+      `${name}:${line - 2}:18: function "messages" serves "DELETE /messages/{messageId}", which is not declared: it is unreachable`,
+    ]);
   });
 });
 

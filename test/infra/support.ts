@@ -22,6 +22,8 @@ export interface Declared {
 export interface ProgramRun {
   resources: Declared[];
   outputs: Record<string, string>;
+  /** What the program logged as warnings (`pulumi preview` shows them). */
+  warnings: string[];
   of(type: string): Declared[];
 }
 
@@ -144,7 +146,17 @@ export async function runProgram(config: Record<string, string>, place = EU_WEST
     ),
     ['scopegate:signingKey'],
   );
-  const { apiUrl, issuer, jwksUrl, tableName } = scopegate();
+  // Without an engine, pulumi.log.warn writes `warning: [runtime] <message>` to console.warn.
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: unknown) => warnings.push(String(message).replace(/^warning: \[runtime\] /, ''));
+  let program: ReturnType<typeof scopegate>;
+  try {
+    program = scopegate();
+  } finally {
+    console.warn = warn;
+  }
+  const { apiUrl, issuer, jwksUrl, tableName } = program;
   const outputs = {
     apiUrl: await valueOf(apiUrl),
     issuer: await valueOf(issuer),
@@ -154,7 +166,12 @@ export async function runProgram(config: Record<string, string>, place = EU_WEST
   await waitForRPCs();
   for (const resource of resources)
     resource.retainOnDelete = retained.has(`${resource.type} ${resource.name}`);
-  return { resources, outputs, of: (type) => resources.filter((resource) => resource.type === type) };
+  return {
+    resources,
+    outputs,
+    warnings,
+    of: (type) => resources.filter((resource) => resource.type === type),
+  };
 }
 
 /** A fresh Ed25519 private JWK set, as `pulumi config set --secret signingKey` would hold it. */

@@ -299,6 +299,15 @@ describe('startLocalStack with a scopes file that changes', () => {
     expect(stack.model()).to.equal(second);
     expect(notices.at(-1)).to.match(/scopes\.yaml:\d+:\d+: .*FETCH/);
     expect((await api.call('GET', '/users', token)).status).to.equal(200);
+
+    // Undoing the bad edit is acknowledged, though the model it compiles to is the running one.
+    const seen = notices.length;
+    await writeFile(join(dir, 'scopes.yaml'), granted);
+    await until(() => notices.length > seen);
+    expect(notices.slice(seen)).to.deep.equal([
+      `scopes.yaml: fixed; it compiles to the running model again, nothing to reload`,
+    ]);
+    expect(stack.model()).to.equal(second);
   });
 });
 
