@@ -5,20 +5,26 @@ import { DEFAULT_METHOD_ARN, policyCommand, samplePath } from '../../cli/policy-
 import { authorize, compileScopes, type CompiledModel } from '../../policies';
 
 const shipped = compileScopes(readFileSync(join(__dirname, '../../scopes.yaml'), 'utf8'), 'scopes.yaml');
-// GET /files/{id}/meta needs the per-route authorizer (an Allow for the greedy route reaches it).
+// GET /files/private/{owner} needs the per-route authorizer (an Allow for the greedy route reaches it, and Owner
+// holds it only through a binding; one token-cached authorizer, so no cache group can take it apart).
 const perRoute = compileScopes(
   `version: 1
 routes:
   GET /files/{path+}: messages
-  GET /files/{id}/meta: messages
-  GET /files/id/meta: messages
+  GET /files/private/{owner}: messages
+  GET /files/private/owner: messages
 roles:
   User:
     grants:
       - GET /files/{path+}
+  Owner:
+    grants:
+      - GET /files/private/{owner=sub}
   Admin:
     grants:
       - GET /files/**
+quotas:
+  authorizers: 2
 `,
   'files.yaml',
 );
@@ -44,20 +50,24 @@ describe('policyCommand', () => {
   });
 
   it('answers a per-route route as the per-route authorizer does, for that route', () => {
-    expect(route(perRoute, 'GET /files/{id}/meta').access).to.equal('route');
+    expect(route(perRoute, 'GET /files/private/{owner}').access).to.equal('route');
     const answer = policyCommand(perRoute, {
       roles: ['Admin'],
       sub: 'alice',
       claims: {},
-      route: 'GET /files/{id}/meta',
+      route: 'GET /files/private/{owner}',
     });
     expect(answer.note).to.equal(
-      'GET /files/{id}/meta: the per-route authorizer (cached per token, method and path: the result decides this route)',
+      'GET /files/private/{owner}: the per-route authorizer (cached per token, method and path: the result decides this route)',
     );
     const expected = authorize(
       perRoute,
       { ...user, roles: ['Admin'] },
-      { methodArn: `${PREFIX}GET/files/id-1/meta`, resourcePath: '/files/{id}/meta', httpMethod: 'GET' },
+      {
+        methodArn: `${PREFIX}GET/files/private/owner-1`,
+        resourcePath: '/files/private/{owner}',
+        httpMethod: 'GET',
+      },
     );
     expect(JSON.parse(answer.result!)).to.deep.equal(expected);
     expect(expected.policyDocument.Statement[0]!.Effect).to.equal('Allow');
@@ -104,9 +114,10 @@ describe('policyCommand', () => {
 
   it('puts a request path that reaches the route into the method ARN', () => {
     expect(samplePath(shipped, route(shipped, 'GET /users/{userId}'))).to.equal('/users/userId');
-    // A literal route would take /files/id/meta: another value reaches the parameter route.
-    expect(samplePath(perRoute, route(perRoute, 'GET /files/{id}/meta'))).to.equal('/files/id-1/meta');
-    // /files/path is the {id} resource, which has no GET: a greedy value of two segments reaches it.
-    expect(samplePath(perRoute, route(perRoute, 'GET /files/{path+}'))).to.equal('/files/path/path-2');
+    // A literal route would take /files/private/owner: another value reaches the parameter route.
+    expect(samplePath(perRoute, route(perRoute, 'GET /files/private/{owner}'))).to.equal(
+      '/files/private/owner-1',
+    );
+    expect(samplePath(perRoute, route(perRoute, 'GET /files/{path+}'))).to.equal('/files/path');
   });
 });

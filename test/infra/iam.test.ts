@@ -60,9 +60,12 @@ describe('functionPolicy', () => {
 });
 
 describe('ITEM_KINDS', () => {
+  // The builders of table keys (`pk`/`sk`); `userIndexKey` builds the attributes of an index, not an item key.
   const builders = Object.entries(tokenTable).filter(
     (entry): entry is [string, (id: string) => tokenTable.TableKey] =>
-      entry[0].endsWith('Key') && typeof entry[1] === 'function',
+      entry[0].endsWith('Key') &&
+      typeof entry[1] === 'function' &&
+      'pk' in ((entry[1] as (id: string) => object)('x') ?? {}),
   );
 
   it('names the kind of every key the table code builds, and one kind only', () => {

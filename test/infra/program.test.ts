@@ -79,7 +79,14 @@ describe('the program (index.ts) with the built-in token service', () => {
       { name: 'username', type: 'S' },
     ]);
     expect(inputs.globalSecondaryIndexes).to.deep.equal([
-      { name: 'users', hashKey: 'userList', rangeKey: 'username', projectionType: 'ALL' },
+      {
+        name: 'users',
+        hashKey: 'userList',
+        rangeKey: 'username',
+        // The profile only: a Query through the index can never read a password hash.
+        projectionType: 'INCLUDE',
+        nonKeyAttributes: ['sub', 'roles', 'disabled', 'createdAt'],
+      },
     ]);
   });
 
