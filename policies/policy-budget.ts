@@ -47,7 +47,11 @@ function roleHoldings(model: CompiledModel, role: number, within: ReadonlySet<nu
   return out;
 }
 
-function combine(a: ReadonlyMap<number, Holding>, b: ReadonlyMap<number, Holding>): Map<number, Holding> {
+/** What two role sets hold together. */
+export function combineHoldings(
+  a: ReadonlyMap<number, Holding>,
+  b: ReadonlyMap<number, Holding>,
+): Map<number, Holding> {
   const out = new Map(a);
   for (const [id, h] of b) {
     const previous = out.get(id);
@@ -94,7 +98,7 @@ export function proveComponent(
   let exact = true;
   for (const role of touching) {
     for (const { holdings, roles } of [...seen.values()]) {
-      const next = combine(holdings, role.holdings);
+      const next = combineHoldings(holdings, role.holdings);
       const key = holdingKey(next);
       if (!seen.has(key)) seen.set(key, { holdings: next, roles: [...roles, role.name] });
     }
@@ -119,7 +123,7 @@ function soundBound(
   component: ReadonlySet<number>,
   touching: readonly { holdings: Map<number, Holding> }[],
 ): number {
-  const all = touching.reduce<Map<number, Holding>>((acc, r) => combine(acc, r.holdings), new Map());
+  const all = touching.reduce<Map<number, Holding>>((acc, r) => combineHoldings(acc, r.holdings), new Map());
   let bytes = 0;
   for (const id of component) {
     const glob = resourceBytes(model.analysis[id]!.glob);
