@@ -1,6 +1,6 @@
 // Keeps every token-cached authorizer result within API Gateway's 8 KB, merging wildcards where exact.
 import { renderPolicy } from './authorize';
-import { MAX_BOUND_VALUE_LENGTH } from './claim-values';
+import { MAX_BOUND_VALUE_LENGTH, MAX_CONTEXT_ID_LENGTH } from './claim-values';
 import { BUDGET_ARN_PREFIX } from './method-arn';
 import type { CompiledModel, MergeCandidate, Method } from './model';
 import { holdingsOf, planForToken, type Plan } from './policy-plan';
@@ -73,11 +73,12 @@ export function mergeCandidates(model: CompiledModel, tree: RouteTree): MergeCan
 /** Size of the authorizer result for a plan, with every variable part at its longest. */
 export function worstResultBytes(plan: Plan, roles: readonly string[]): number {
   const longest = 'x'.repeat(MAX_BOUND_VALUE_LENGTH);
+  const id = 'i'.repeat(MAX_CONTEXT_ID_LENGTH);
   const claims = new Proxy({}, { get: () => longest }) as Record<string, unknown>;
   return JSON.stringify({
     principalId: longest,
     policyDocument: renderPolicy(BUDGET_ARN_PREFIX, plan, claims),
-    context: { sub: longest, roles: roles.join(' '), clientId: 'c'.repeat(64), tokenId: 't'.repeat(64) },
+    context: { sub: longest, roles: roles.join(' '), clientId: id, tokenId: id },
   }).length;
 }
 

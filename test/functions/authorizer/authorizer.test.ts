@@ -103,13 +103,13 @@ describe('createAuthorizer', () => {
 
     it('answers the REQUEST event for its route, finding the header in any letter case', async () => {
       const authorizer = h.make({ model: h.perRoute });
-      const token = await sign(h.es, claimsFor('user-1', 'Owner'));
+      const token = await sign(h.es, claimsFor('owner-1', 'Owner'));
       const template = '/files/{owner}/private';
-      const own = requestEvent({ authorization: bearer(token) }, 'GET', template, '/files/user-1/private');
+      const own = requestEvent({ authorization: bearer(token) }, 'GET', template, '/files/owner-1/private');
       const result = await authorizer.handleRequest(own);
-      expect(result.principalId).to.equal('user-1');
-      expect(result.context).to.include({ sub: 'user-1', roles: 'Owner' });
-      expect(await allows(result, 'GET', '/files/user-1/private')).to.equal(true);
+      expect(result.principalId).to.equal('owner-1');
+      expect(result.context).to.include({ sub: 'owner-1', roles: 'Owner' });
+      expect(await allows(result, 'GET', '/files/owner-1/private')).to.equal(true);
       const other = requestEvent({ AUTHORIZATION: bearer(token) }, 'GET', template, '/files/user-2/private');
       expect(await allows(await authorizer.handleRequest(other), 'GET', '/files/user-2/private')).to.equal(
         false,
