@@ -19,8 +19,6 @@ export interface UserItem extends TableKey {
   roles: string[];
   disabled?: boolean;
   createdAt: number;
-  failedLogins?: number;
-  lockedUntil?: number;
 }
 
 /** Reserves a normalized user name (conditional put: a taken name is never overwritten). */
@@ -66,6 +64,32 @@ export interface RevokedTokenItem extends TableKey {
   expiresAt: number;
 }
 
+/**
+ * Password-login attempts on one account (normalized user name, existing or not) from one source address:
+ * reserved by a conditional write on `revision` before the password is checked.
+ */
+export interface LoginSourceItem extends TableKey {
+  attempts: number;
+  /** Epoch seconds before which the next attempt from this source is refused. */
+  notBefore: number;
+  revision: number;
+  /** A successful login from this source: exempt from the account-wide ceiling until then. */
+  trustedUntil?: number;
+  expiresAt: number;
+}
+
+/** Password-login attempts on one account from sources not trusted, in one fixed window. */
+export interface LoginWindowItem extends TableKey {
+  attempts: number;
+  expiresAt: number;
+}
+
+/** Serializes changes that could leave no holder of a role that manages roles (a lease, not a lock forever). */
+export interface RoleGuardItem extends TableKey {
+  owner: string;
+  expiresAt: number;
+}
+
 export const userKey = (sub: string): TableKey => ({ pk: `USER#${sub}`, sk: 'USER' });
 export const usernameKey = (normalizedName: string): TableKey => ({
   pk: `USERNAME#${normalizedName}`,
@@ -75,6 +99,15 @@ export const clientKey = (clientId: string): TableKey => ({ pk: `CLIENT#${client
 export const sessionKey = (sid: string): TableKey => ({ pk: `SESSION#${sid}`, sk: 'SESSION' });
 export const refreshKey = (tokenHash: string): TableKey => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' });
 export const revokedTokenKey = (jti: string): TableKey => ({ pk: `REVOKED#${jti}`, sk: 'REVOKED' });
+export const loginSourceKey = (account: string, source: string): TableKey => ({
+  pk: `LOGIN#${account}`,
+  sk: `SOURCE#${source}`,
+});
+export const loginWindowKey = (account: string, window: number): TableKey => ({
+  pk: `LOGIN#${account}`,
+  sk: `WINDOW#${window}`,
+});
+export const roleGuardKey = (): TableKey => ({ pk: 'ROLEGUARD#', sk: 'ROLEGUARD' });
 
 /** True when an item exists and has not passed its TTL (`now` in epoch seconds). */
 export function isLive(item: { expiresAt?: number } | undefined, now: number): boolean {
