@@ -18,7 +18,14 @@ export const TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   authorizer: ['dynamodb:BatchGetItem'],
   auth: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   messages: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-  users: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+  // PutItem and DeleteItem: the lease that serializes taking a role that manages roles.
+  users: [
+    'dynamodb:GetItem',
+    'dynamodb:Scan',
+    'dynamodb:UpdateItem',
+    'dynamodb:PutItem',
+    'dynamodb:DeleteItem',
+  ],
 };
 
 /** The trust policy letting Lambda assume a function's role. */
