@@ -11,6 +11,7 @@ import { createExplorer, type Explorer } from './explorer/explorer-routes';
 import { loadScopes } from '../infra/scopes';
 import { describeScopesError } from './describe-scopes-error';
 import { seedLocalData, type SeedResult } from './seed';
+import { makePrivateDir, ownerOnlyFiles } from './private-dir';
 import { loadSigningKeys } from './signing-keys';
 import { watchScopesFile, type ScopesWatcher } from './watch';
 
@@ -31,6 +32,8 @@ export interface LocalStackOptions {
   identity?: IdentityMode;
   /** Default `['*']`. */
   corsOrigins?: readonly string[];
+  /** Host names served besides loopback ones (DNS rebinding defence). */
+  allowedHosts?: readonly string[];
   /** The admin's password on first start; generated (and reported in `seed`) when absent. */
   adminPassword?: string;
   /** scrypt cost of the seeded admin and the token service (tests use a cheap one). */
@@ -79,11 +82,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const compile = (file: string) => loadScopes(file, LOCAL_FUNCTIONS);
 
   let model = compile(scopesFile);
+  const restoreUmask = options.dataDir === undefined ? () => undefined : ownerOnlyFiles();
+  if (options.dataDir !== undefined) await makePrivateDir(options.dataDir);
   const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
-  const dynamo = await startLocalDynamo(
-    options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
-  );
-  const cleanups: (() => Promise<void> | void)[] = [() => dynamo.close()];
+  // An unguessable access key: no other program, and no web page, can use the table.
+  const dynamo = await startLocalDynamo({
+    accessKeyId: 'random',
+    ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
+  });
+  const cleanups: (() => Promise<void> | void)[] = [restoreUmask, () => dynamo.close()];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();
   };
@@ -97,6 +104,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ttlSeconds: options.ttlSeconds ?? 300,
       now,
       cors: { allowedOrigins: corsOrigins },
+      ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
       ...(options.log === undefined ? {} : { log: options.log }),
     });
     const url = await gateway.listen(options.port ?? 3000);

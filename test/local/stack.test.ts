@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestLog } from '../../local/gateway';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { localClients } from '../../local/dynamodb';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 const SCOPES_FILE = join(__dirname, '../../scopes.yaml');
 const ADMIN_PASSWORD = 'admin password for tests';
@@ -80,6 +82,58 @@ describe('startLocalStack', () => {
   });
 
   after(() => stack.close());
+
+  it('keeps its DynamoDB away from browsers and from callers without its random access key', async () => {
+    const { endpoint } = stack.dynamo;
+    const body = JSON.stringify({});
+    const headers = {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': 'DynamoDB_20120810.ListTables',
+    };
+    const preflight = await fetch(endpoint, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.status).to.equal(403);
+    expect(preflight.headers.get('access-control-allow-origin')).to.equal(null);
+    const fromPage = await fetch(endpoint, {
+      method: 'POST',
+      headers: { ...headers, Origin: 'https://evil.example' },
+      body,
+    });
+    expect(fromPage.status).to.equal(403);
+    expect(fromPage.headers.get('access-control-allow-origin')).to.equal(null);
+    // The well-known credentials of local DynamoDB tools do not work.
+    const guessed = localClients(endpoint);
+    try {
+      const error = await guessed.client.send(new ListTablesCommand({})).catch((caught: unknown) => caught);
+      expect(error).to.have.property('name', 'UnrecognizedClientException');
+    } finally {
+      guessed.client.destroy();
+    }
+    expect(stack.dynamo.accessKeyId).to.match(/^[A-Za-z0-9_-]{32}$/);
+    const own = await stack.dynamo.client.send(new ListTablesCommand({}));
+    expect(own.TableNames).to.include(stack.tableName);
+  });
+
+  it('refuses a rebound Host name on the API and the explorer', async () => {
+    for (const path of ['/_explorer/', '/_explorer/api/model', '/.well-known/jwks.json']) {
+      const answer = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          `${stack.url}${path}`,
+          { headers: { Host: 'rebind.attacker.example' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer, path).to.equal(403);
+    }
+    expect((await fetch(`${stack.url}/_explorer/`)).status).to.equal(200);
+  });
 
   it('listens on loopback and seeds the admin and the local client', () => {
     expect(stack.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
@@ -393,6 +447,34 @@ describe('startLocalStack with --data', () => {
       expect((await api.call('GET', '/messages', token)).status).to.equal(200);
     } finally {
       await second.close();
+    }
+  });
+
+  it('keeps the data folder owner-only: folders 0700, files 0600, old ones too', async () => {
+    await writeFile(join(dir, 'left-over.txt'), 'x', { mode: 0o644 });
+    const stack = await startLocalStack({
+      port: 0,
+      scopesFile: SCOPES_FILE,
+      dataDir: dir,
+      watch: false,
+      passwordParams: CHEAP_SCRYPT,
+    });
+    try {
+      await client(stack.url).signUp('mode-check');
+      const modes: string[] = [];
+      const walk = async (folder: string): Promise<void> => {
+        modes.push(`dir ${((await stat(folder)).mode & 0o777).toString(8)}`);
+        for (const entry of await readdir(folder, { withFileTypes: true })) {
+          const path = join(folder, entry.name);
+          if (entry.isDirectory()) await walk(path);
+          else modes.push(`file ${((await stat(path)).mode & 0o777).toString(8)}`);
+        }
+      };
+      await walk(dir);
+      expect(modes.length).to.be.greaterThan(5);
+      expect([...new Set(modes)].sort()).to.deep.equal(['dir 700', 'file 600']);
+    } finally {
+      await stack.close();
     }
   });
 });
