@@ -9,6 +9,7 @@ import {
   GRANT_TYPES,
   hashClientSecret,
   putClient,
+  setClientDisabled,
 } from '../functions/auth/clients';
 import type { Db } from '../functions/auth/db';
 import { createPasswordHasher } from '../functions/auth/passwords';
@@ -33,6 +34,7 @@ Commands:
   create-client --client-id ID --grant-types G1,G2 [--roles R1,R2] [--public]
                 (confidential unless --public: its secret is generated and printed once)
   disable-user (--username NAME | --sub ID) [--enable]
+  disable-client --client-id ID [--enable]
 
 --table defaults to $SCOPEGATE_TABLE; --endpoint targets a local DynamoDB (e.g. http://127.0.0.1:8000), else the
 default AWS credential chain is used. Roles are checked against --scopes (default: scopes.yaml).`;
@@ -126,7 +128,9 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
       const roles = checkRoles(list(need(values, 'roles')), values);
       const sub = await resolveSub(db, values);
       if (!(await setUserRoles(db, sub, roles))) throw new UsageError(`no user with sub "${sub}"`);
-      io.out(`user ${sub} now has roles ${roles.join(', ')} (from the next login or refresh)`);
+      io.out(
+        `user ${sub} now has roles ${roles.join(', ')} (a role taken away ends at the authorizer's next call; a new one comes with the next login or refresh)`,
+      );
       return;
     }
     case 'disable-user': {
@@ -134,6 +138,15 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
       const disabled = values.enable !== true;
       if (!(await setUserDisabled(db, sub, disabled))) throw new UsageError(`no user with sub "${sub}"`);
       io.out(`user ${sub} ${disabled ? 'disabled: every token of it is refused from now on' : 'enabled'}`);
+      return;
+    }
+    case 'disable-client': {
+      const clientId = need(values, 'client-id');
+      const disabled = values.enable !== true;
+      if (!(await setClientDisabled(db, clientId, disabled))) throw new UsageError(`no client "${clientId}"`);
+      io.out(
+        `client ${clientId} ${disabled ? 'disabled: every token of it is refused from now on' : 'enabled'}`,
+      );
       return;
     }
     case 'create-client': {
@@ -171,7 +184,7 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
     }
     default:
       throw new UsageError(
-        `unknown command "${command}". Expected one of: create-user, set-roles, create-client, disable-user`,
+        `unknown command "${command}". Expected one of: create-user, set-roles, create-client, disable-user, disable-client`,
       );
   }
 }
