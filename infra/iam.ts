@@ -14,7 +14,7 @@ export interface PolicyJson {
 
 /** The DynamoDB actions each function's code issues, nothing more. A function not listed gets no table access. */
 export const TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
-  // One BatchGetItem per request: revoked token, session, user.
+  // One BatchGetItem per request: revoked token, session, user, client.
   authorizer: ['dynamodb:BatchGetItem'],
   auth: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
   messages: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],

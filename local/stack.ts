@@ -83,13 +83,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   let model = compile(scopesFile);
   const restoreUmask = options.dataDir === undefined ? () => undefined : ownerOnlyFiles();
-  if (options.dataDir !== undefined) await makePrivateDir(options.dataDir);
-  const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
-  // An unguessable access key: no other program, and no web page, can use the table.
-  const dynamo = await startLocalDynamo({
-    accessKeyId: 'random',
-    ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
-  });
+  let signingKeys: JWK[];
+  let dynamo: LocalDynamo;
+  try {
+    if (options.dataDir !== undefined) await makePrivateDir(options.dataDir);
+    signingKeys = await loadSigningKeys(options.dataDir);
+    // An unguessable access key: no other program, and no web page, can use the table.
+    dynamo = await startLocalDynamo({
+      accessKeyId: 'random',
+      ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
+    });
+  } catch (error) {
+    restoreUmask();
+    throw error;
+  }
   const cleanups: (() => Promise<void> | void)[] = [restoreUmask, () => dynamo.close()];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();
