@@ -178,7 +178,8 @@ describe('startLocalStack', () => {
   it('lets the seeded admin log in and call the admin routes', async () => {
     const { access_token: token, scope } = await api.logIn('admin', ADMIN_PASSWORD);
     expect(scope.split(' ')).to.include('Admin');
-    const users = await api.call('GET', '/users', token);
+    // One scan page of the whole (still small) table: the listing filters users out of every item kind.
+    const users = await api.call('GET', '/users?limit=100', token);
     expect(users.status).to.equal(200);
     expect(JSON.stringify(await users.json())).to.contain('alice');
     const { sub } = await api.signUp('dave');
@@ -238,6 +239,22 @@ describe('startLocalStack', () => {
     const refused = await api.call('GET', '/messages', token);
     expect(refused.status).to.equal(401);
     expect(refused.headers.get('www-authenticate')).to.equal('Bearer realm="scopegate"');
+  });
+
+  it('takes a role away from a live token within the cache TTL, so a demoted Admin cannot restore it', async () => {
+    const { access_token: admin } = await api.logIn('admin', ADMIN_PASSWORD);
+    const { sub } = await api.signUp('ivan');
+    expect((await api.call('PUT', `/users/${sub}/roles`, admin, { roles: ['Admin'] })).status).to.equal(200);
+    const { access_token: token, scope } = await api.logIn('ivan');
+    expect(scope).to.equal('Admin');
+    expect((await api.call('GET', '/users', token)).status).to.equal(200);
+    expect((await api.call('PUT', `/users/${sub}/roles`, admin, { roles: ['User'] })).status).to.equal(200);
+    clockOffset += TTL_SECONDS * 1000;
+    expect((await api.call('GET', '/users', token)).status).to.equal(403);
+    const restore = await api.call('PUT', `/users/${sub}/roles`, token, { roles: ['Admin'] });
+    expect(restore.status).to.equal(403);
+    const profile = (await (await api.call('GET', `/users/${sub}`, admin)).json()) as { roles: string[] };
+    expect(profile.roles).to.deep.equal(['User']);
   });
 
   it('answers malformed requests without reaching a function', async () => {
