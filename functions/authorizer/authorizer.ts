@@ -124,7 +124,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
       if (issuer.checkState === true) {
         const state = await checkTokenState(documents!, tableName!, payload, Math.floor(nowMs / 1000));
         if (state.verdict !== 'OK') throw new Refusal(state.verdict);
-        // A role taken away counts from the next cache miss, not from the token's expiry.
+        // A role taken away counts from the next authorizer call (a cache miss), not from the token expiry.
         roles = stillHeldRoles(tokenRoles, state.heldRoles, inherits);
       }
       const result = authorize(model, { principalId: payload.sub, roles, claims: payload }, request);
