@@ -126,7 +126,8 @@ describe('npm run admin', () => {
       out: ['client nightly disabled: every token of it is refused from now on'],
     });
     expect(await state()).to.equal('CLIENT_DISABLED');
-    expect((await issue()).statusCode).to.equal(401);
+    // invalid_client: 400, as every client authentication failure (RFC 6749 section 5.2).
+    expect((await issue()).statusCode).to.equal(400);
     expect((await admin('disable-client', '--client-id', 'nightly', '--enable')).code).to.equal(0);
     expect(await state()).to.equal('OK');
     expect((await admin('disable-client', '--client-id', 'nobody')).err[0]).to.equal(
@@ -361,6 +362,7 @@ describe('npm run admin with a running local stack', () => {
       pid: process.pid,
       url: stack.url,
       dynamoEndpoint: stack.dynamo.endpoint,
+      dynamoAccessKeyId: stack.dynamo.accessKeyId,
       tableName: 'scopegate-local',
     });
     // A stack that died without cleaning up: its pid no longer runs.
