@@ -6,7 +6,7 @@
 // component's largest part. A component's largest part is found by enumerating every distinct holding the
 // roles that touch it can produce (few, since roles nest or touch few components); where there are too many,
 // a sound bound (every Allow and every Deny at once) stands in.
-import { MAX_BOUND_VALUE_LENGTH } from './claim-values';
+import { MAX_BOUND_VALUE_LENGTH, MAX_CONTEXT_ID_LENGTH } from './claim-values';
 import type { CompiledModel, MergeCandidate } from './model';
 import { allowsFor, planForToken, resourceBytes, type Holding, type PlanScope } from './policy-plan';
 
@@ -24,11 +24,12 @@ const MAX_ENUMERATED_HOLDINGS = 2048;
  */
 export function resultFrameBytes(roles: readonly string[]): number {
   const longest = 'x'.repeat(MAX_BOUND_VALUE_LENGTH);
+  const id = 'i'.repeat(MAX_CONTEXT_ID_LENGTH);
   const statement = (Effect: string) => ({ Action: 'execute-api:Invoke', Effect, Resource: [] });
   return JSON.stringify({
     principalId: longest,
     policyDocument: { Version: '2012-10-17', Statement: [statement('Allow'), statement('Deny')] },
-    context: { sub: longest, roles: roles.join(' '), clientId: 'c'.repeat(64), tokenId: 't'.repeat(64) },
+    context: { sub: longest, roles: roles.join(' '), clientId: id, tokenId: id },
   }).length;
 }
 
