@@ -70,10 +70,7 @@ export function policyCommand(model: CompiledModel, options: PolicyOptions): Pol
   const route = findRoute(model, routeText);
   const arn = parseMethodArn(methodArn);
   if (arn === undefined) throw new PolicyCommandError(`--method-arn "${methodArn}" is not a method ARN`);
-  // The ARN's own prefix (API Gateway's, with region and account), not the policy's `*` form: that one does
-  // not parse as a method ARN.
-  const methodPrefix = methodArn.slice(0, methodArn.length - arn.method.length - arn.path.length);
-  const routeArn = `${methodPrefix}${route.method}${samplePath(model, route)}`;
+  const routeArn = `${arn.prefix}${route.method}${samplePath(model, route)}`;
   const name = `${route.method} ${route.path}`;
   if (route.access === 'public') {
     return { note: `${name} is public: no authorizer runs, every request reaches ${route.function}` };

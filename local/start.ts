@@ -2,8 +2,9 @@
 //
 //   PORT (3000), AUTHORIZER_TTL (300 s), CORS_ORIGINS (comma-separated, default *), LOCAL_ADMIN_PASSWORD,
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
-//   to trust an external provider instead of the built-in token service; `--data DIR` persists table and keys;
-//   SAMPLE_APP_PORT (3001): the sample single-page app, on its own origin.
+//   to trust an external provider instead of the built-in token service; ALLOWED_HOSTS (host names served besides
+//   loopback ones, comma-separated); `--data DIR` persists table and keys; SAMPLE_APP_PORT (3001): the sample
+//   single-page app, on its own origin.
 import './quiet-sdk-warning';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
     ttlSeconds: ttl,
     identity,
     corsOrigins,
+    allowedHosts: (process.env.ALLOWED_HOSTS ?? '').split(','),
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(process.env.LOCAL_ADMIN_PASSWORD ? { adminPassword: process.env.LOCAL_ADMIN_PASSWORD } : {}),
     log: (entry) => process.stdout.write(`${formatRequestLog(entry)}\n`),

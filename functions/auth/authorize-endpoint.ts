@@ -15,7 +15,8 @@ import { header, parseForm } from './form';
 import { OAuthError } from './oauth-errors';
 import { grantScope, OPENID_SCOPE, splitOpenid } from './scopes';
 import { csrfCookie, csrfProblem, errorPage, issueCsrf, signInPage } from './sign-in-page';
-import { checkCredentials } from './token-endpoint';
+import { verifyPasswordLogin } from './password-login';
+import { BusyError } from './work-limit';
 
 function redirect(
   uri: string,
@@ -119,14 +120,21 @@ export async function submitSignIn(
   if (username.length > 256 || password.length > 256) return refused();
   let user;
   try {
-    user = await checkCredentials(context, request.client, username, password);
+    user = await verifyPasswordLogin(context, {
+      username,
+      password,
+      sourceIp: event.requestContext?.identity?.sourceIp,
+    });
   } catch (error) {
-    if (!(error instanceof OAuthError)) throw error;
-    if (error.code === 'invalid_grant') return refused();
-    // Any other refusal of the password check (an outage answer, a throttle) is said on the page, not redirected.
+    if (error instanceof OAuthError && error.code === 'invalid_grant' && error.status === 400)
+      return refused();
+    // A throttled account or a full hashing queue is said on the page, never redirected.
+    const busy = error instanceof BusyError;
+    if (!(error instanceof OAuthError) && !busy) throw error;
+    const why = busy ? 'the service is busy; try again shortly' : error.description;
     return showForm(context, request, {
-      status: error.status,
-      error: `Sign-in is not possible right now (${error.description}).`,
+      status: busy ? 503 : error.status,
+      error: `Sign-in is not possible right now (${why}).`,
       username,
     });
   }

@@ -11,6 +11,7 @@ export type OAuthErrorCode =
   | 'unsupported_token_type'
   | 'invalid_token'
   | 'insufficient_scope'
+  | 'temporarily_unavailable'
   | 'server_error';
 
 /** The one error the token service throws on purpose: a client mistake, answered with an RFC 6749 body. */

@@ -5,26 +5,22 @@ import { DEFAULT_METHOD_ARN, policyCommand, samplePath } from '../../cli/policy-
 import { authorize, compileScopes, type CompiledModel } from '../../policies';
 
 const shipped = compileScopes(readFileSync(join(__dirname, '../../scopes.yaml'), 'utf8'), 'scopes.yaml');
-// GET /files/private/{owner} needs the per-route authorizer (an Allow for the greedy route reaches it, and Owner
-// holds it only through a binding; one token-cached authorizer, so no cache group can take it apart).
+// With one token-cached authorizer, GET /files/shared/{id}/meta needs the per-route one (an Allow for the greedy
+// route reaches it).
 const perRoute = compileScopes(
   `version: 1
 routes:
   GET /files/{path+}: messages
-  GET /files/private/{owner}: messages
-  GET /files/private/owner: messages
+  GET /files/shared/{id}/meta: messages
+  GET /files/shared/id/meta: messages
+quotas: { authorizers: 2 }
 roles:
   User:
     grants:
       - GET /files/{path+}
-  Owner:
-    grants:
-      - GET /files/private/{owner=sub}
   Admin:
     grants:
       - GET /files/**
-quotas:
-  authorizers: 2
 `,
   'files.yaml',
 );
@@ -50,22 +46,22 @@ describe('policyCommand', () => {
   });
 
   it('answers a per-route route as the per-route authorizer does, for that route', () => {
-    expect(route(perRoute, 'GET /files/private/{owner}').access).to.equal('route');
+    expect(route(perRoute, 'GET /files/shared/{id}/meta').access).to.equal('route');
     const answer = policyCommand(perRoute, {
       roles: ['Admin'],
       sub: 'alice',
       claims: {},
-      route: 'GET /files/private/{owner}',
+      route: 'GET /files/shared/{id}/meta',
     });
     expect(answer.note).to.equal(
-      'GET /files/private/{owner}: the per-route authorizer (cached per token, method and path: the result decides this route)',
+      'GET /files/shared/{id}/meta: the per-route authorizer (cached per token, method and path: the result decides this route)',
     );
     const expected = authorize(
       perRoute,
       { ...user, roles: ['Admin'] },
       {
-        methodArn: `${PREFIX}GET/files/private/owner-1`,
-        resourcePath: '/files/private/{owner}',
+        methodArn: `${PREFIX}GET/files/shared/id-1/meta`,
+        resourcePath: '/files/shared/{id}/meta',
         httpMethod: 'GET',
       },
     );
@@ -114,9 +110,9 @@ describe('policyCommand', () => {
 
   it('puts a request path that reaches the route into the method ARN', () => {
     expect(samplePath(shipped, route(shipped, 'GET /users/{userId}'))).to.equal('/users/userId');
-    // A literal route would take /files/private/owner: another value reaches the parameter route.
-    expect(samplePath(perRoute, route(perRoute, 'GET /files/private/{owner}'))).to.equal(
-      '/files/private/owner-1',
+    // A literal route would take /files/shared/id/meta: another value reaches the parameter route.
+    expect(samplePath(perRoute, route(perRoute, 'GET /files/shared/{id}/meta'))).to.equal(
+      '/files/shared/id-1/meta',
     );
     expect(samplePath(perRoute, route(perRoute, 'GET /files/{path+}'))).to.equal('/files/path');
   });

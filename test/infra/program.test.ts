@@ -70,7 +70,7 @@ describe('the program (index.ts) with the built-in token service', () => {
     });
   });
 
-  it('indexes the users, and nothing else, by name', () => {
+  it('indexes the users, and nothing else, by name, with the profile only (never a password hash)', () => {
     const inputs = named(run, 'aws:dynamodb/table:Table', 'table').inputs;
     expect(inputs.attributes).to.deep.equal([
       { name: 'pk', type: 'S' },
@@ -83,7 +83,6 @@ describe('the program (index.ts) with the built-in token service', () => {
         name: 'users',
         hashKey: 'userList',
         rangeKey: 'username',
-        // The profile only: a Query through the index can never read a password hash.
         projectionType: 'INCLUDE',
         nonKeyAttributes: ['sub', 'roles', 'disabled', 'createdAt'],
       },
