@@ -325,6 +325,23 @@ describe('GET and POST /auth/authorize', () => {
       );
     });
 
+    it('is throttled like the password grant: the page says so, and redirects nothing', async () => {
+      expect((await h.signUp('tina')).statusCode).to.equal(201);
+      const form = await page();
+      for (let attempt = 1; attempt <= 5; attempt += 1) {
+        const wrong = await submit(h, form, { username: 'tina', password: 'not her password' });
+        expect(wrong.statusCode, `attempt ${attempt}`).to.equal(400);
+      }
+      const throttled = await submit(h, form, { username: 'tina', password: PASSWORD });
+      expect(throttled.statusCode).to.equal(429);
+      expect(throttled.headers).not.to.have.property('Location');
+      expect(throttled.body).to.include(
+        '<p class="error" role="alert">Sign-in is not possible right now (too many login attempts; retry after 15 seconds).</p>',
+      );
+      h.clock.ms += 15_000;
+      expect((await submit(h, form, { username: 'tina', password: PASSWORD })).statusCode).to.equal(303);
+    });
+
     it('shows form errors on the page again, keeping the user name and the request', async () => {
       const form = await page();
       for (const [username, password, message] of [
