@@ -34,6 +34,15 @@ interface Context {
   holdable: ReadonlySet<number>;
   conflictsOf: Map<number, Conflict[]>;
   proofs: Map<string, ComponentProof>;
+  /** What each role combination holds, by role names: pack sizes the same combinations over and over. */
+  holdings: Map<string, ReturnType<typeof holdingsOf>>;
+}
+
+function heldBy(context: Context, names: readonly string[]): ReturnType<typeof holdingsOf> {
+  const key = names.join(' ');
+  let holdings = context.holdings.get(key);
+  if (!holdings) context.holdings.set(key, (holdings = holdingsOf(context.model, names)));
+  return holdings;
 }
 
 interface ComponentPart {
@@ -138,16 +147,22 @@ function largestCombination(
   );
   const whole = merges.find((m) => m.strict === true);
   let worst = { bytes: 0, roles: [] as string[] };
+  // Per part, once: its wildcards within this group and its memo key (the same routes may meet other wildcards
+  // in another group, so those are part of the key).
+  const locals = parts.map((part) => merges.filter((m) => m.covers.every((id) => part.members.has(id))));
+  const keys = parts.map(
+    (part, p) => `${[...part.members].join(',')}|${locals[p]!.map((m) => m.resources.join(' ')).join(';')}`,
+  );
   for (let mask = 1; mask < 1 << roles.length; mask++) {
     const chosen = roles.filter((_, i) => mask & (1 << i));
     let bytes = 0;
     for (const [p, part] of parts.entries()) {
       const names = chosen.filter((_, i) => touches[p]![roles.indexOf(chosen[i]!)]);
-      const key = `${[...part.members].join(',')}#${names.join(' ')}`;
+      const key = `${keys[p]!}#${names.join(' ')}`;
       let size = context.parts.get(key);
       if (size === undefined) {
-        const local = merges.filter((m) => m.covers.every((id) => part.members.has(id)));
-        const plan = planForToken(model, { members: part.members, merges: local }, holdingsOf(model, names));
+        const scope = { members: part.members, merges: locals[p]! };
+        const plan = planForToken(model, scope, heldBy(context, names));
         size = [...plan.allow, ...plan.deny].reduce((sum, r) => sum + resourceBytes(r), 0);
         context.parts.set(key, size);
       }
@@ -155,7 +170,7 @@ function largestCombination(
     }
     if (bytes > worst.bytes && whole) {
       // Everything fully held: the wildcard over the whole group replaces every part.
-      const holdings = holdingsOf(model, chosen);
+      const holdings = heldBy(context, chosen);
       if ([...members].every((id) => holdings.get(id)?.full === true))
         bytes = whole.resources.reduce((sum, r) => sum + resourceBytes(r), 0);
     }
@@ -339,7 +354,15 @@ export function assignCacheGroups(
   const conflictsOf = new Map<number, Conflict[]>();
   for (const c of conflicts)
     for (const id of new Set(c.routes)) conflictsOf.set(id, [...(conflictsOf.get(id) ?? []), c]);
-  const context: Context = { model, parts: new Map(), merges, holdable, conflictsOf, proofs: new Map() };
+  const context: Context = {
+    model,
+    parts: new Map(),
+    merges,
+    holdable,
+    conflictsOf,
+    proofs: new Map(),
+    holdings: new Map(),
+  };
   const privateIds = model.routes.filter((r) => r.access !== 'public').map((r) => r.id);
 
   // The per-route authorizer counts against the quota too.
