@@ -2,8 +2,10 @@
 //
 //   PORT (3000), AUTHORIZER_TTL (300 s), CORS_ORIGINS (comma-separated, default *), LOCAL_ADMIN_PASSWORD,
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
-//   to trust an external provider instead of the built-in token service; `--data DIR` persists table and keys.
-import { resolve } from 'node:path';
+//   to trust an external provider instead of the built-in token service; ALLOWED_HOSTS (host names served besides
+//   loopback ones, comma-separated); `--data DIR` persists table and keys.
+import './quiet-sdk-warning';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
 import { describeRoutes, formatRoutes } from './describe-routes';
@@ -11,6 +13,7 @@ import { EXPLORER_PATH } from './explorer/explorer-routes';
 import { formatRequestLog } from './gateway';
 import { ADMIN_USERNAME, LOCAL_CLIENT_ID } from './seed';
 import { startLocalStack, type IdentityMode, type LocalStack } from './stack';
+import { defaultStateFile } from './stack-state';
 
 function integerEnv(name: string, fallback: number, max: number): number {
   const text = process.env[name];
@@ -50,6 +53,7 @@ function banner(
     `  access explorer: ${url}${EXPLORER_PATH}`,
     `  scopes: ${scopesFile} (watched)   authorizer cache: ${ttl} s   data: ${dataDir ?? 'in memory'}`,
     `  tokens: ${identity.mode === 'oidc' ? `from ${identity.issuer}` : 'built-in token service'}`,
+    `  DynamoDB: ${stack.dynamo.endpoint}   table: ${stack.tableName}   (npm run admin finds both by itself)`,
     '',
     'Routes (who may call them):',
     ...formatRoutes(describeRoutes(stack.model())).map((line) => `  ${line}`),
@@ -63,6 +67,12 @@ function banner(
     );
   } else if (stack.seed?.adminCreated === true) {
     lines.push(`Admin: user "${ADMIN_USERNAME}", password from LOCAL_ADMIN_PASSWORD`, '');
+  } else if (stack.seed !== undefined) {
+    lines.push(
+      `Admin: user "${ADMIN_USERNAME}" was created by an earlier start; to give it a new password:`,
+      `  npm run admin -- set-password --username ${ADMIN_USERNAME}`,
+      '',
+    );
   }
   if (identity.mode === 'builtin') {
     lines.push(
@@ -90,13 +100,17 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     port: integerEnv('PORT', 3000, 65535),
     scopesFile,
+    // Named as `npm run scopes -- check` names it.
+    scopesName: relative(process.cwd(), scopesFile) || scopesFile,
     ttlSeconds: ttl,
     identity,
     corsOrigins,
+    allowedHosts: (process.env.ALLOWED_HOSTS ?? '').split(','),
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(process.env.LOCAL_ADMIN_PASSWORD ? { adminPassword: process.env.LOCAL_ADMIN_PASSWORD } : {}),
     log: (entry) => process.stdout.write(`${formatRequestLog(entry)}\n`),
     notify: (message) => process.stderr.write(`${message}\n`),
+    stateFile: defaultStateFile(process.env),
   });
   banner(stack, ttl, scopesFile, dataDir, identity);
   let stopping = false;

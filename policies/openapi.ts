@@ -173,7 +173,9 @@ function pathParameters(path: string): unknown[] {
 function authorizerScheme(type: 'token' | 'request', uri: string, ttl: number): Record<string, unknown> {
   return {
     type: 'apiKey',
-    name: 'Authorization',
+    // A token authorizer names its one header; a request authorizer has several identity sources, and AWS's
+    // documented form names none of them.
+    name: type === 'token' ? 'Authorization' : 'Unused',
     in: 'header',
     'x-amazon-apigateway-authtype': 'custom',
     'x-amazon-apigateway-authorizer': {

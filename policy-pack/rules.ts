@@ -145,6 +145,12 @@ export function checkTable(props: Props): string[] {
   return violations;
 }
 
+/** An imported document API Gateway only partly accepts would otherwise deploy what was left, silently. */
+export function checkFailOnWarnings(props: Props): string[] {
+  if (props.body === undefined || props.failOnWarnings === true) return [];
+  return ['imports a document but ignores import warnings. Expected failOnWarnings: true'];
+}
+
 const EXECUTE_API_ARN = /^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:([a-z0-9]+)\/.+$/;
 
 /** The API id in a permission's source ARN, when it names exactly one API. */
@@ -243,6 +249,12 @@ export const RULES: readonly Rule[] = [
     description: 'Authorizer result TTLs stay within the configured bound (a revoked token works that long).',
     types: [REST_API, AUTHORIZER],
     validate: checkAuthorizerTtl,
+  },
+  {
+    name: 'rest-api-fails-on-warnings',
+    description: 'A REST API imported from a document fails the update on any import warning.',
+    types: [REST_API],
+    validate: (_type, props) => checkFailOnWarnings(props),
   },
   {
     name: 'dynamodb-recoverable-and-encrypted',

@@ -1,11 +1,11 @@
 // OAuth2 clients: secret generation and hashing, registration, and client authentication (RFC 6749 section 2.3).
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ClientItem } from '../lib/token-table';
 import { clientKey } from '../lib/token-table';
 import type { Db } from './db';
-import { putIfAbsent } from './db';
+import { isConditionFailure, putIfAbsent } from './db';
 import type { Params } from './form';
 import { header, optional } from './form';
 import { OAuthError, invalidClient } from './oauth-errors';
@@ -44,6 +44,29 @@ export function putClient(db: Db, item: ClientItem): Promise<boolean> {
   return putIfAbsent(db, item);
 }
 
+/**
+ * Disables (or enables) a client; false when there is no such client. The authorizer refuses every live token of
+ * a disabled client from its next call (within the API Gateway cache TTL), and the token endpoint at once.
+ */
+export async function setClientDisabled(db: Db, clientId: string, disabled: boolean): Promise<boolean> {
+  try {
+    await db.documents.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: clientKey(clientId),
+        UpdateExpression: 'SET #disabled = :disabled',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#disabled': 'disabled' },
+        ExpressionAttributeValues: { ':disabled': disabled },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
 interface Credentials {
   clientId: string | undefined;
   secret: string | undefined;
@@ -58,19 +81,19 @@ function decodeBasicPart(text: string): string | undefined {
   }
 }
 
-function readCredentials(event: APIGatewayProxyEvent, params: Params, realm: string): Credentials {
+function readCredentials(event: APIGatewayProxyEvent, params: Params): Credentials {
   const bodyId = optional(params, 'client_id', 256);
   const bodySecret = optional(params, 'client_secret', 256);
   const authorization = header(event, 'authorization');
   if (authorization === undefined) return { clientId: bodyId, secret: bodySecret, basic: false };
   const match = /^Basic ([A-Za-z0-9+/]{1,700}={0,2})$/i.exec(authorization.trim());
-  if (!match) throw invalidClient(realm);
+  if (!match) throw invalidClient();
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   // RFC 6749 2.3.1: both halves are form-urlencoded before being joined.
   const clientId = colon < 0 ? undefined : decodeBasicPart(decoded.slice(0, colon));
   const secret = colon < 0 ? undefined : decodeBasicPart(decoded.slice(colon + 1));
-  if (!clientId || !secret) throw invalidClient(realm);
+  if (!clientId || !secret) throw invalidClient();
   if (bodySecret !== undefined)
     throw new OAuthError('invalid_request', 'use one client authentication method only');
   if (bodyId !== undefined && bodyId !== clientId) {
@@ -87,15 +110,14 @@ export async function authenticateClient(
   db: Db,
   event: APIGatewayProxyEvent,
   params: Params,
-  realm: string,
 ): Promise<ClientItem> {
-  const { clientId, secret } = readCredentials(event, params, realm);
-  if (clientId === undefined || !CLIENT_ID.test(clientId)) throw invalidClient(realm);
+  const { clientId, secret } = readCredentials(event, params);
+  if (clientId === undefined || !CLIENT_ID.test(clientId)) throw invalidClient();
   const client = await getClient(db, clientId);
   const stored = client?.secretHash;
   const secretOk = secret !== undefined && verifyClientSecret(secret, stored ?? hashClientSecret(''));
-  if (!client || client.disabled === true) throw invalidClient(realm);
-  if (stored === undefined ? secret !== undefined : !secretOk) throw invalidClient(realm);
+  if (!client || client.disabled === true) throw invalidClient();
+  if (stored === undefined ? secret !== undefined : !secretOk) throw invalidClient();
   return client;
 }
 

@@ -29,6 +29,8 @@ export interface CachedResult {
 
 export interface CallerReport {
   principalId: string;
+  /** A name the token carries (`preferred_username` or `username`), for showing instead of the id. */
+  name?: string;
   roles: string[];
   context: Record<string, string>;
   /** The largest of `results`: the policy closest to the budget. */
@@ -165,10 +167,14 @@ export async function tryCaller(
       tried,
     });
   }
+  const name = [claims.preferred_username, claims.username].find(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
   return {
     ok: true,
     report: {
       principalId: first?.principalId ?? '',
+      ...(name === undefined ? {} : { name }),
       // Each authorizer's context names the roles its routes depend on: together, every role that counts.
       roles: [
         ...new Set(

@@ -190,6 +190,20 @@ describe('toOpenApi', () => {
     );
   });
 
+  it('names the token authorizer’s header, and "Unused" for the request authorizer’s several sources', () => {
+    const schemes = (
+      toOpenApi(mixedModel, options()).components as {
+        securitySchemes: Record<string, Record<string, unknown>>;
+      }
+    ).securitySchemes;
+    expect(schemes[TOKEN_AUTHORIZER]).to.deep.include({
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+    });
+    expect(schemes[ROUTE_AUTHORIZER]).to.deep.include({ type: 'apiKey', name: 'Unused', in: 'header' });
+  });
+
   it('lets the token authorizer see only a Bearer header with a token of base64 or base64url characters', () => {
     const schemes = (
       toOpenApi(defaultModel, options()).components as {

@@ -9,6 +9,7 @@ import {
   AUTHORIZER,
   checkApiAuthorizers,
   checkAuthorizerTtl,
+  checkFailOnWarnings,
   checkLambdaPermission,
   checkLogRetention,
   checkNoAdminStatements,
@@ -161,6 +162,21 @@ describe('lambda-invoked-by-api-gateway-only', () => {
     expect(checkPermissionsNameThisApi([restApi, permission('zzzz999999')])).to.deep.equal([
       'permission for f names API zzzz999999, which this stack does not create',
     ]);
+  });
+});
+
+describe('rest-api-fails-on-warnings', () => {
+  it('passes an imported API that fails on warnings, and an API without a document', () => {
+    expect(checkFailOnWarnings({ body: '{}', failOnWarnings: true })).to.deep.equal([]);
+    expect(checkFailOnWarnings({ name: 'built resource by resource' })).to.deep.equal([]);
+  });
+
+  it('fails an imported API that ignores import warnings', () => {
+    for (const props of [{ body: '{}' }, { body: '{}', failOnWarnings: false }]) {
+      expect(checkFailOnWarnings(props)).to.deep.equal([
+        'imports a document but ignores import warnings. Expected failOnWarnings: true',
+      ]);
+    }
   });
 });
 

@@ -1,7 +1,8 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { userKey, type UserItem } from '../../../functions/lib/token-table';
+import { userIndexKey, userKey, type UserItem } from '../../../functions/lib/token-table';
 import { createUsersHandler } from '../../../functions/users/handler';
+import { createRoleGuard } from '../../../functions/users/role-guard';
 import { createUserStore } from '../../../functions/users/user-store';
 import { createTable, startLocalDynamo, type LocalDynamo } from '../../../local/dynamodb';
 import { proxyEvent } from '../lib/events';
@@ -16,8 +17,8 @@ describe('createUsersHandler', () => {
 
   const user = (sub: string, username: string): UserItem => ({
     ...userKey(sub),
+    ...userIndexKey(username),
     sub,
-    username,
     passwordHash: 'scrypt$secret-hash',
     roles: ['User'],
     createdAt: 1_768_435_200,
@@ -37,6 +38,7 @@ describe('createUsersHandler', () => {
       store: createUserStore(dynamo.documents, TABLE),
       knownRoles: ['User', 'Admin'],
       corsOrigins: ['*'],
+      roleGuard: createRoleGuard(dynamo.documents, TABLE, ['Admin']),
     });
   });
   after(() => dynamo.close());

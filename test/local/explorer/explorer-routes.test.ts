@@ -94,7 +94,12 @@ describe('explorer routes', () => {
   });
 
   it('answers 404 under /_explorer/ for anything else and leaves every other path to the gateway', async () => {
-    expect((await get('nothing-here')).status).to.equal(404);
+    const missing = await get('nothing-here');
+    expect(missing.status).to.equal(404);
+    expect(await missing.json()).to.deep.equal({
+      ok: false,
+      message: 'no explorer resource GET /_explorer/nothing-here',
+    });
     const api = await fetch(`${stack.url}/nowhere`);
     expect(api.status).to.equal(403);
     expect(api.headers.get('x-amzn-errortype')).to.equal('MissingAuthenticationTokenException');
