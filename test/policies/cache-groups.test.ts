@@ -81,14 +81,30 @@ describe('cache groups', () => {
       expect(model.maxResultBytes).to.equal(Math.max(...model.groups.map((g) => g.maxResultBytes)));
     });
 
-    it('says why it split, with what one authorizer would have left per route', () => {
+    it('says why it split: one result could exceed 8 KB more than twice over', () => {
       expect(single.groups.map((g) => g.name)).to.deep.equal([TOKEN_AUTHORIZER]);
-      const left = perRoute(single).length;
-      expect(left).to.be.greaterThan(0);
+      expect(perRoute(single).length).to.be.greaterThan(0);
       expect(model.grouping).to.equal(
-        `${model.groups.length} token-cached authorizers, by top-level resource: one would leave ${left} ` +
+        `${model.groups.length} token-cached authorizers, by top-level resource: one result could exceed ` +
+          '8 KB more than twice over',
+      );
+    });
+
+    it('says why it split: how many routes one authorizer would leave per route', function () {
+      this.timeout(20000);
+      // Eight collections: one policy over everything is only somewhat over 8 KB.
+      const small = teamApiSpec(8, 2);
+      delete small.roles.Self;
+      const yaml = scopesYaml(small);
+      const split = compileScopes(yaml, 'scopes.yaml');
+      const left = perRoute(compileScopes(withQuotas(yaml, '{ authorizers: 2 }'), 'scopes.yaml')).length;
+      expect(left).to.be.greaterThan(0);
+      expect(split.grouping).to.equal(
+        `${split.groups.length} token-cached authorizers, by top-level resource: one would leave ${left} ` +
           'routes to the per-route authorizer',
       );
+      expect(split.groups.length).to.be.greaterThan(1);
+      expect(perRoute(split)).to.deep.equal([]);
     });
 
     it('sends what does not fit to the per-route authorizer when the quota leaves one token-cached authorizer', () => {
