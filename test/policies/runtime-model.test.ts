@@ -34,6 +34,17 @@ const requestArb = (model: CompiledModel): fc.Arbitrary<AuthorizeRequest> =>
 
 function decidesAlike(model: CompiledModel, numRuns: number): void {
   const unpacked = unpackModel(JSON.parse(JSON.stringify(packModel(model))) as ReturnType<typeof packModel>);
+  // What the per-request path reads is rebuilt exactly: routing segments, globs, reach, groups.
+  expect(unpacked.routes.map((r) => [r.method, r.path, r.segments, r.access, r.authorizer])).to.deep.equal(
+    model.routes.map((r) => [r.method, r.path, r.segments, r.access, r.authorizer]),
+  );
+  // An empty bound reach is as good as none: the plan reads `reachBound ?? reachFull`.
+  const reachOf = (m: CompiledModel) =>
+    m.analysis.map((a) => [a.glob, a.reachFull, a.reachBound ?? a.reachFull]);
+  expect(reachOf(unpacked)).to.deep.equal(reachOf(model));
+  expect(unpacked.groups.map((g) => [g.name, g.routes, g.roles, g.merges])).to.deep.equal(
+    model.groups.map((g) => [g.name, g.routes, g.roles, g.merges]),
+  );
   const roles = [...model.roles.map((r) => r.name), 'unknown-role'];
   fc.assert(
     fc.property(
