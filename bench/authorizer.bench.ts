@@ -65,7 +65,7 @@ function awsJwtVerifyCore(model: CompiledModel, key: SigningKey) {
     const bearer = parseBearer(header);
     if ('reason' in bearer) throw new Error('Unauthorized');
     const payload = verifier.verifySync(bearer.token) as Record<string, unknown> & { sub: string };
-    const roles = readRoles(payload, 'scope', known);
+    const roles = readRoles(payload, { rolesClaims: ['scope'] }, known);
     const result = authorize(
       model,
       { principalId: payload.sub, roles, claims: payload },

@@ -31,6 +31,8 @@ export type IdentityMode =
 export interface RuntimeOptions {
   model: CompiledModel;
   identity: IdentityMode;
+  /** More trusted providers (`IDENTITY_PROVIDERS`), beside the identity mode's issuer. */
+  identityProviders?: readonly IssuerConfig[];
   /** The gateway's URL: the built-in issuer and the token service's base URL. */
   url: string;
   tableName: string;
@@ -52,32 +54,36 @@ function publicJwk(jwk: JWK): JWK {
   );
 }
 
-/** The issuers the authorizer trusts: the local token service's keys (no fetch) or the OIDC provider's JWKS. */
+/**
+ * The issuers the authorizer trusts: the local token service's keys (no fetch) or the OIDC provider's JWKS, then
+ * every provider of `identityProviders`.
+ */
 export function issuersFor(
-  options: Pick<RuntimeOptions, 'identity' | 'url' | 'signingKeys'>,
+  options: Pick<RuntimeOptions, 'identity' | 'identityProviders' | 'url' | 'signingKeys'>,
 ): IssuerConfig[] {
+  return [identityIssuer(options), ...(options.identityProviders ?? [])];
+}
+
+function identityIssuer(options: Pick<RuntimeOptions, 'identity' | 'url' | 'signingKeys'>): IssuerConfig {
   const { identity } = options;
   if (identity.mode === 'oidc') {
-    return [
-      {
-        issuer: identity.issuer,
-        audience: identity.audience,
-        jwksUri: identity.jwksUri,
-        algorithms: identity.algorithms ?? ['RS256'],
-        rolesClaim: identity.rolesClaim ?? 'scope',
-      },
-    ];
+    return {
+      kind: 'oidc',
+      issuer: identity.issuer,
+      audience: identity.audience,
+      jwksUri: identity.jwksUri,
+      algorithms: identity.algorithms ?? ['RS256'],
+      rolesClaims: [identity.rolesClaim ?? 'scope'],
+    };
   }
-  return [
-    {
-      issuer: options.url,
-      audience: LOCAL_AUDIENCE,
-      jwks: { keys: options.signingKeys.map(publicJwk) },
-      algorithms: ['EdDSA', 'ES256'],
-      checkState: true,
-      typ: 'at+jwt',
-    },
-  ];
+  return {
+    issuer: options.url,
+    audience: LOCAL_AUDIENCE,
+    jwks: { keys: options.signingKeys.map(publicJwk) },
+    algorithms: ['EdDSA', 'ES256'],
+    checkState: true,
+    typ: 'at+jwt',
+  };
 }
 
 /** Builds every handler for `model`; throws when the model cannot be served (e.g. no `User` role for sign-up). */

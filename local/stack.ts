@@ -1,6 +1,7 @@
 // The whole product on loopback: dynalite, the real handlers in-process, and the gateway in front of them.
 import { join } from 'node:path';
 import type { JWK } from 'jose';
+import type { IssuerConfig } from '../functions/authorizer/authorizer';
 import type { ScryptParams } from '../functions/auth/passwords';
 import type { CompiledModel } from '../policies/model';
 import { createTable, startLocalDynamo, type LocalDynamo } from './dynamodb';
@@ -29,6 +30,8 @@ export interface LocalStackOptions {
   now?: () => number;
   /** `builtin` (default): the local token service issues the tokens; `oidc`: an external provider does. */
   identity?: IdentityMode;
+  /** More trusted identity providers (`IDENTITY_PROVIDERS`), beside the identity mode's issuer. */
+  identityProviders?: readonly IssuerConfig[];
   /** Default `['*']`. */
   corsOrigins?: readonly string[];
   /** The admin's password on first start; generated (and reported in `seed`) when absent. */
@@ -105,6 +108,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const built = buildRuntime({
         model: next,
         identity,
+        ...(options.identityProviders === undefined ? {} : { identityProviders: options.identityProviders }),
         url,
         tableName: LOCAL_TABLE,
         documents: dynamo.documents,

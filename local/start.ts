@@ -2,9 +2,11 @@
 //
 //   PORT (3000), AUTHORIZER_TTL (300 s), CORS_ORIGINS (comma-separated, default *), LOCAL_ADMIN_PASSWORD,
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
-//   to trust an external provider instead of the built-in token service; `--data DIR` persists table and keys.
+//   to trust an external provider instead of the built-in token service, IDENTITY_PROVIDERS (a JSON list) to
+//   trust more providers beside it; `--data DIR` persists table and keys.
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseIdentityProviders } from '../functions/authorizer/providers/index';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
 import { describeRoutes, formatRoutes } from './describe-routes';
 import { EXPLORER_PATH } from './explorer/explorer-routes';
@@ -36,12 +38,16 @@ function identityFromEnv(): IdentityMode {
   };
 }
 
+const identityProviders = () =>
+  parseIdentityProviders(process.env.IDENTITY_PROVIDERS ?? '[]', 'IDENTITY_PROVIDERS');
+
 function banner(
   stack: LocalStack,
   ttl: number,
   scopesFile: string,
   dataDir: string | undefined,
   identity: IdentityMode,
+  providers: readonly { issuer: string }[],
 ) {
   const { url } = stack;
   const lines = [
@@ -50,6 +56,7 @@ function banner(
     `  access explorer: ${url}${EXPLORER_PATH}`,
     `  scopes: ${scopesFile} (watched)   authorizer cache: ${ttl} s   data: ${dataDir ?? 'in memory'}`,
     `  tokens: ${identity.mode === 'oidc' ? `from ${identity.issuer}` : 'built-in token service'}`,
+    ...providers.map((provider) => `  tokens: from ${provider.issuer}`),
     '',
     'Routes (who may call them):',
     ...formatRoutes(describeRoutes(stack.model())).map((line) => `  ${line}`),
@@ -83,6 +90,7 @@ async function main(): Promise<void> {
   const scopesFile = resolve(process.env.SCOPES_FILE ?? 'scopes.yaml');
   const ttl = integerEnv('AUTHORIZER_TTL', 300, MAX_AUTHORIZER_TTL_SECONDS);
   const identity = identityFromEnv();
+  const providers = identityProviders();
   const corsOrigins = (process.env.CORS_ORIGINS ?? '*')
     .split(',')
     .map((origin) => origin.trim())
@@ -92,13 +100,14 @@ async function main(): Promise<void> {
     scopesFile,
     ttlSeconds: ttl,
     identity,
+    identityProviders: providers,
     corsOrigins,
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(process.env.LOCAL_ADMIN_PASSWORD ? { adminPassword: process.env.LOCAL_ADMIN_PASSWORD } : {}),
     log: (entry) => process.stdout.write(`${formatRequestLog(entry)}\n`),
     notify: (message) => process.stderr.write(`${message}\n`),
   });
-  banner(stack, ttl, scopesFile, dataDir, identity);
+  banner(stack, ttl, scopesFile, dataDir, identity, providers);
   let stopping = false;
   const stop = (signal: string): void => {
     // A second Ctrl-C while closing gives up waiting.

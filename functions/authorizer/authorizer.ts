@@ -11,7 +11,7 @@ import { createJsonLogger } from './logger';
 import { readRoles } from './roles';
 import { TokenCache } from './token-cache';
 import { checkTokenState } from './token-state';
-import type { IssuerConfig, VerifiedPayload } from './verify-token';
+import type { IssuerConfig, TrustedIssuer, VerifiedPayload } from './verify-token';
 import { createTokenVerifier } from './verify-token';
 
 export type { IssuerConfig } from './verify-token';
@@ -29,7 +29,7 @@ export interface AuthorizerOptions {
   cacheSize?: number;
   /** JWKS fetch timeout, ms. */
   jwksTimeoutMs?: number;
-  /** Minimum time between JWKS refetches on an unknown `kid`, ms. */
+  /** Minimum time between two JWKS fetches of one provider, ms (an unknown `kid` waits for the next one). */
   jwksCooldownMs?: number;
 }
 
@@ -42,7 +42,7 @@ export interface Authorizer {
 
 interface Verified {
   payload: VerifiedPayload;
-  issuer: IssuerConfig;
+  issuer: TrustedIssuer;
   roles: string[];
 }
 
@@ -86,7 +86,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
     const result = await verifyToken(token);
     if (!result.ok) throw new Refusal(result.code);
     const { payload, issuer } = result;
-    const entry = { payload, issuer, roles: readRoles(payload, issuer.rolesClaim ?? 'scope', knownRoles) };
+    const entry = { payload, issuer, roles: readRoles(payload, issuer, knownRoles) };
     // Strictly before `exp`: the cache never extends a token's life by the verifier's clock tolerance.
     cache.set(token, entry, payload.exp * 1000);
     return { ...entry, cached: false };

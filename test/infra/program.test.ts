@@ -97,7 +97,7 @@ describe('the program (index.ts) with the built-in token service', () => {
       audience: 'scopegate',
       jwks: { keys: [{ ...publicKey, alg: 'EdDSA', use: 'sig' }] },
       algorithms: ['EdDSA', 'ES256'],
-      rolesClaim: 'scope',
+      rolesClaims: ['scope'],
       checkState: true,
       typ: 'at+jwt',
     });
@@ -149,11 +149,12 @@ describe('the program (index.ts) with an OIDC provider', () => {
     expect(environment.SCOPEGATE_TABLE).to.equal('');
     expect(JSON.parse(environment.SCOPEGATE_ISSUERS!)).to.deep.equal([
       {
+        kind: 'oidc',
         issuer: 'https://login.example.com/',
         audience: 'api://scopegate',
         jwksUri: 'https://login.example.com/.well-known/jwks.json',
         algorithms: ['RS256'],
-        rolesClaim: 'roles',
+        rolesClaims: ['roles'],
         checkState: false,
       },
     ]);

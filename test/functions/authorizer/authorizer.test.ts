@@ -58,7 +58,7 @@ describe('createAuthorizer', () => {
       audience: 'client-app',
       jwks: jwksOf(idp),
       algorithms: ['ES256'],
-      rolesClaim: 'cognito:groups',
+      rolesClaims: ['cognito:groups'],
     };
   });
   after(async () => {
