@@ -7,7 +7,7 @@ import { clientOf, clientRefusal, type ProviderRules } from './provider';
 export const auth0: ProviderRules = {
   kind: 'auth0',
   issuerShape: 'https://<tenant domain>/ (with the trailing slash)',
-  isIssuer: (issuer) => issuer.protocol === 'https:' && issuer.pathname === '/' && issuer.href.endsWith('/'),
+  isIssuer: (url, issuer) => url.protocol === 'https:' && url.pathname === '/' && issuer.endsWith('/'),
   checksAudience: true,
   defaultJwksUri: (issuer) => `${issuer}.well-known/jwks.json`,
   defaultRolesClaims: ['permissions', 'scope'],

@@ -125,8 +125,9 @@ export function resolveIssuer(value: unknown, where: string, internal = true): T
   if (issuerUrl === undefined || !isTrustedUrl(issuer)) {
     fail('issuer', `"${issuer}" is not an https URL (http only on a loopback host)`);
   }
-  if (!rules.isIssuer(issuerUrl!))
-    fail('issuer', `"${issuer}" is not a ${kind} issuer. Expected ${rules.issuerShape}`);
+  if (!rules.isIssuer(issuerUrl!, issuer)) {
+    fail('issuer', `"${issuer}" is not an issuer of kind "${kind}". Expected ${rules.issuerShape}`);
+  }
 
   const audience = optionalList(value.audience, 'audience', fail, true);
   const clientIds = optionalList(value.clientIds, 'clientIds', fail, false);

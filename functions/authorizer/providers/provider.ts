@@ -22,8 +22,8 @@ export interface ProviderRules {
   kind: ProviderKind;
   /** What a valid issuer of this kind looks like, for the error message. */
   issuerShape: string;
-  /** Whether `issuer` has this kind's documented shape. */
-  isIssuer(issuer: URL): boolean;
+  /** Whether `issuer` (as configured, and parsed as `url`) has this kind's documented shape. */
+  isIssuer(url: URL, issuer: string): boolean;
   /** False when the kind's access tokens carry no `aud` (Cognito): then `clientIds` is required instead. */
   checksAudience: boolean;
   /** The provider's documented JWKS location, or undefined when there is none to derive (`jwksUri` required). */

@@ -1,0 +1,133 @@
+import { expect } from 'chai';
+import { CompactEncrypt, generateKeyPair } from 'jose';
+import { createAuthorizer } from '../../../functions/authorizer/authorizer';
+import { createJsonLogger } from '../../../functions/authorizer/logger';
+import type { AuthorizerResult } from '../../../policies/model';
+import { loadModel, methodArn, tokenEvent } from './harness';
+import type { IdpServer, ProviderFixture, RsaKey, Shape } from './provider-shapes';
+import { configsOn, PROVIDERS, rsaKey, signShape, startIdpServer } from './provider-shapes';
+import { evaluate } from './simulate';
+import { logSink, NOW_MS, NOW_S } from './support';
+
+const model = loadModel();
+const ROUTES: [string, string][] = [
+  ['GET', '/messages'],
+  ['DELETE', '/messages/m-1'],
+  ['GET', '/users'],
+];
+/** What scopes.yaml grants each role on ROUTES. */
+const GRANTED = { User: ['GET /messages'], Admin: ['GET /messages', 'DELETE /messages/m-1', 'GET /users'] };
+
+describe('createAuthorizer with every provider kind at once', () => {
+  let idp: IdpServer;
+  const keys = new Map<string, RsaKey>();
+  const logs = logSink();
+  let authorizer: ReturnType<typeof createAuthorizer>;
+
+  before(async () => {
+    idp = await startIdpServer();
+    for (const provider of PROVIDERS) {
+      const key = await rsaKey(`${provider.kind}-key-1`);
+      keys.set(provider.kind, key);
+      idp.publish(provider.jwksPath, [key]);
+    }
+    authorizer = createAuthorizer({
+      model,
+      issuers: configsOn(idp),
+      now: () => NOW_MS,
+      cacheSize: 0,
+      jwksCooldownMs: 100,
+      logger: createJsonLogger(logs.sink),
+    });
+  });
+  after(() => idp.close());
+
+  const signed = (provider: ProviderFixture, shape: Shape) => signShape(shape, keys.get(provider.kind)!);
+  const lastReason = () => logs.parsed().at(-1)?.reason;
+
+  /** The routes of ROUTES this token's policy allows, evaluated with IAM semantics. */
+  async function allowed(token: string): Promise<string[]> {
+    const result: AuthorizerResult = await authorizer.handleToken(tokenEvent(`Bearer ${token}`));
+    const out: string[] = [];
+    for (const [method, path] of ROUTES) {
+      if ((await evaluate(result.policyDocument, methodArn(method, path))) === 'Allowed') {
+        out.push(`${method} ${path}`);
+      }
+    }
+    return out;
+  }
+
+  async function refusal(token: string): Promise<string> {
+    const error: unknown = await authorizer.handleToken(tokenEvent(`Bearer ${token}`)).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).to.be.instanceOf(Error).with.property('message', 'Unauthorized');
+    return String(lastReason());
+  }
+
+  for (const provider of PROVIDERS) {
+    describe(provider.kind, () => {
+      for (const role of ['User', 'Admin'] as const) {
+        it(`decides routes as scopes.yaml says for a ${role}'s access token`, async () => {
+          const token = await signed(provider, provider.access(`${provider.kind}-${role}`, role, NOW_S));
+          expect(await allowed(token)).to.deep.equal(GRANTED[role]);
+          expect(lastReason()).to.equal('OK');
+        });
+      }
+
+      for (const accepted of provider.alsoAccepted) {
+        it(`accepts ${accepted.name}`, async () => {
+          expect(await allowed(await signed(provider, accepted.shape(NOW_S)))).to.deep.equal(
+            GRANTED[accepted.role],
+          );
+        });
+      }
+
+      for (const refused of provider.refused) {
+        it(`answers 401 for ${refused.name}`, async () => {
+          expect(await refusal(await signed(provider, refused.shape(NOW_S)))).to.equal(refused.reason);
+        });
+      }
+
+      it('answers 401 for an access token naming another issuer', async () => {
+        const shape = provider.access('someone', 'Admin', NOW_S);
+        const elsewhere = provider.issuer.replace(/^https:\/\/[^/]+/, 'https://evil.example');
+        const token = await signed(provider, { ...shape, claims: { ...shape.claims, iss: elsewhere } });
+        expect(await refusal(token)).to.equal('UNKNOWN_ISSUER');
+      });
+
+      it("answers 401 for an access token signed by another provider's key", async () => {
+        const other = PROVIDERS.find((candidate) => candidate !== provider)!;
+        const stranger = keys.get(other.kind)!;
+        const token = await signShape(provider.access('someone', 'Admin', NOW_S), {
+          ...stranger,
+          kid: keys.get(provider.kind)!.kid,
+        });
+        expect(await refusal(token)).to.equal('ERR_JWS_SIGNATURE_VERIFICATION_FAILED');
+      });
+
+      it('accepts a token signed by a key published a moment ago, on its first use', async () => {
+        const current = keys.get(provider.kind)!;
+        expect(await allowed(await signed(provider, provider.access('u', 'User', NOW_S)))).to.deep.equal(
+          GRANTED.User,
+        );
+        const rotated = await rsaKey(`${provider.kind}-key-2`);
+        idp.publish(provider.jwksPath, [current, rotated]);
+        const fetched = idp.hits.filter((hit) => hit.endsWith(provider.jwksPath)).length;
+        const token = await signShape(provider.access('u', 'Admin', NOW_S), rotated);
+        expect(await allowed(token)).to.deep.equal(GRANTED.Admin);
+        expect(idp.hits.filter((hit) => hit.endsWith(provider.jwksPath))).to.have.length(fetched + 1);
+      });
+    });
+  }
+
+  it('refuses a Cognito refresh token (an encrypted JWE) before any key lookup', async () => {
+    const { publicKey } = await generateKeyPair('RSA-OAEP');
+    const jwe = await new CompactEncrypt(new TextEncoder().encode('opaque refresh token'))
+      .setProtectedHeader({ cty: 'JWT', enc: 'A256GCM', alg: 'RSA-OAEP' })
+      .encrypt(publicKey);
+    expect(jwe.split('.')).to.have.length(5);
+    expect(await refusal(jwe)).to.equal('MALFORMED');
+  });
+});
