@@ -164,3 +164,42 @@ describe('the program (index.ts) with an OIDC provider', () => {
     expect(named(run, 'aws:dynamodb/table:Table', 'table').inputs.deletionProtectionEnabled).to.equal(false);
   });
 });
+
+describe('the program (index.ts) with identityProviders', () => {
+  const cognito = {
+    kind: 'cognito',
+    issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E',
+    clientIds: ['1example23456789'],
+  };
+  const keycloak = {
+    kind: 'keycloak',
+    issuer: 'https://sso.example.com/realms/demo',
+    audience: 'scopegate-api',
+  };
+  const issuersOf = (run: ProgramRun) =>
+    JSON.parse(environmentOf(run, 'authorizer').SCOPEGATE_ISSUERS!) as Record<string, unknown>[];
+
+  it('trusts the providers after the built-in token service, as configured', async () => {
+    const run = await defaultStack({ identityProviders: JSON.stringify([cognito, keycloak]) });
+    const [builtin, ...providers] = issuersOf(run);
+    expect(builtin).to.include({ issuer: run.outputs.issuer, checkState: true });
+    expect(providers).to.deep.equal([cognito, keycloak]);
+  });
+
+  it('trusts only the providers when scopes.yaml deploys no token service', async () => {
+    const file = writeScopes(
+      fs
+        .readFileSync(path.join(__dirname, '../../scopes.yaml'), 'utf8')
+        .split('\n')
+        .filter((line) => !/auth|well-known|^public:/.test(line))
+        .join('\n'),
+    );
+    const run = await runProgram({
+      scopesFile: file,
+      identityProviders: JSON.stringify([cognito]),
+      tableDeletionProtection: 'false',
+    });
+    expect(issuersOf(run)).to.deep.equal([cognito]);
+    expect(run.of('aws:secretsmanager/secret:Secret')).to.deep.equal([]);
+  });
+});
