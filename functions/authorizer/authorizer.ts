@@ -8,6 +8,7 @@ import { findAuthorization, parseBearer } from './bearer';
 import { DependencyError, unauthorized } from './errors';
 import type { DecisionFields, DecisionLogger } from './logger';
 import { createJsonLogger } from './logger';
+import { clientOf } from './providers/provider';
 import { readRoles } from './roles';
 import { TokenCache } from './token-cache';
 import { checkTokenState } from './token-state';
@@ -124,7 +125,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
       // authorize() already put `sub` and the known roles in the context; add what handlers need besides.
       result.context = {
         ...result.context,
-        clientId: stringClaim(payload.client_id),
+        clientId: clientOf(payload, issuer.rules.clientClaims) ?? '',
         tokenId: stringClaim(payload.jti),
       };
       const allows = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');

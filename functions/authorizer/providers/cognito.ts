@@ -4,6 +4,8 @@
 // of app client ids. Refresh tokens are encrypted (JWE), so they never get this far.
 import { clientOf, clientRefusal, type ProviderRules } from './provider';
 
+const CLIENT_CLAIMS = ['client_id'];
+
 export const cognito: ProviderRules = {
   kind: 'cognito',
   issuerShape: 'https://cognito-idp.<region>.amazonaws.com/<userPoolId>',
@@ -15,11 +17,12 @@ export const cognito: ProviderRules = {
       new RegExp(`^/${region}_[0-9A-Za-z]+$`).test(issuer.pathname)
     );
   },
+  clientClaims: CLIENT_CLAIMS,
   checksAudience: false,
   defaultJwksUri: (issuer) => `${issuer}/.well-known/jwks.json`,
   defaultRolesClaims: ['cognito:groups', 'scope'],
   accessTokenRefusal(payload, _header, settings) {
     if (payload.token_use !== 'access') return 'NOT_AN_ACCESS_TOKEN';
-    return clientRefusal(clientOf(payload, ['client_id']), settings);
+    return clientRefusal(clientOf(payload, CLIENT_CLAIMS), settings);
   },
 };

@@ -2,13 +2,16 @@
 // provider sends RFC 9068 access tokens (configure `typ: "at+jwt"`), one with that `typ` header.
 import { clientOf, clientRefusal, type ProviderRules } from './provider';
 
+const CLIENT_CLAIMS = ['client_id', 'azp'];
+
 export const oidc: ProviderRules = {
   kind: 'oidc',
   issuerShape: 'an https URL',
   isIssuer: () => true,
+  clientClaims: CLIENT_CLAIMS,
   checksAudience: true,
   defaultJwksUri: () => undefined,
   defaultRolesClaims: ['scope'],
   accessTokenRefusal: (payload, _header, settings) =>
-    clientRefusal(clientOf(payload, ['client_id', 'azp']), settings),
+    clientRefusal(clientOf(payload, CLIENT_CLAIMS), settings),
 };

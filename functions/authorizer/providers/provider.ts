@@ -24,6 +24,8 @@ export interface ProviderRules {
   issuerShape: string;
   /** Whether `issuer` (as configured, and parsed as `url`) has this kind's documented shape. */
   isIssuer(url: URL, issuer: string): boolean;
+  /** Claims naming the client a token was issued to, first found wins (`clientIds`, the `clientId` context). */
+  clientClaims: readonly string[];
   /** False when the kind's access tokens carry no `aud` (Cognito): then `clientIds` is required instead. */
   checksAudience: boolean;
   /** The provider's documented JWKS location, or undefined when there is none to derive (`jwksUri` required). */

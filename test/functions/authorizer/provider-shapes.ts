@@ -19,6 +19,8 @@ export interface ProviderFixture {
   jwksPath: string;
   /** The configuration a README reader writes, without `jwksUri` (the test points it at loopback). */
   config: IssuerConfig;
+  /** The client named in `access` tokens (the handlers' `clientId` context). */
+  client: string;
   /** A user's access token granting `role`, as this provider carries it. */
   access(sub: string, role: Role, now: number): Shape;
   /** Other access tokens of this provider that grant `role` (client credentials, another token profile). */
@@ -41,6 +43,7 @@ const life = (now: number) => ({ iat: now - 10, exp: now + 3600 });
 
 const cognito: ProviderFixture = {
   kind: 'cognito',
+  client: '1example23456789',
   issuer: COGNITO,
   jwksPath: '/eu-west-1_Ab12Cd34E/.well-known/jwks.json',
   config: {
@@ -124,6 +127,7 @@ const cognito: ProviderFixture = {
 
 const auth0: ProviderFixture = {
   kind: 'auth0',
+  client: 'Spa0Client1dExample',
   issuer: AUTH0,
   jwksPath: '/.well-known/jwks.json',
   config: {
@@ -214,6 +218,7 @@ const auth0: ProviderFixture = {
 
 const okta: ProviderFixture = {
   kind: 'okta',
+  client: '0oa1b2c3d4E5f6G7h8i9',
   issuer: OKTA,
   jwksPath: '/oauth2/aus1a2b3c4D5e6F7g8h9/v1/keys',
   config: {
@@ -283,6 +288,7 @@ const okta: ProviderFixture = {
 
 const entra: ProviderFixture = {
   kind: 'entra',
+  client: SPA_APP_ID,
   issuer: ENTRA,
   jwksPath: `/${TENANT}/discovery/v2.0/keys`,
   config: { kind: 'entra', issuer: ENTRA, audience: API_APP_ID },
@@ -399,6 +405,7 @@ const keycloakAccess = (sub: string, roles: string[], now: number): Shape => ({
 
 const keycloak: ProviderFixture = {
   kind: 'keycloak',
+  client: 'scopegate-web',
   issuer: KEYCLOAK,
   jwksPath: '/realms/scopegate/protocol/openid-connect/certs',
   config: { kind: 'keycloak', issuer: KEYCLOAK, audience: 'scopegate-api' },
@@ -455,6 +462,7 @@ const keycloak: ProviderFixture = {
 
 const oidc: ProviderFixture = {
   kind: 'oidc',
+  client: 'web',
   issuer: OIDC,
   jwksPath: '/oauth/jwks',
   config: { kind: 'oidc', issuer: OIDC, audience: 'https://api.scopegate.example', typ: 'at+jwt' },

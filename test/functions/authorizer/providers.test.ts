@@ -76,6 +76,12 @@ describe('createAuthorizer with every provider kind at once', () => {
         });
       }
 
+      it("gives the handlers the token's client as clientId", async () => {
+        const token = await signed(provider, provider.access(`${provider.kind}-User`, 'User', NOW_S));
+        const result = await authorizer.handleToken(tokenEvent(`Bearer ${token}`));
+        expect(result.context).to.include({ sub: `${provider.kind}-User`, clientId: provider.client });
+      });
+
       for (const accepted of provider.alsoAccepted) {
         it(`accepts ${accepted.name}`, async () => {
           expect(await allowed(await signed(provider, accepted.shape(NOW_S)))).to.deep.equal(
