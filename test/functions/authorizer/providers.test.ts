@@ -137,3 +137,22 @@ describe('createAuthorizer with every provider kind at once', () => {
     expect(await refusal(jwe)).to.equal('MALFORMED');
   });
 });
+
+describe("createAuthorizer with a provider's keys given inline (offline mode)", () => {
+  it('verifies its access tokens and refuses its ID tokens with the configured keys', async () => {
+    const [cognito] = PROVIDERS;
+    const key = await rsaKey('inline-1');
+    const authorizer = createAuthorizer({
+      model,
+      issuers: [{ ...cognito!.config, jwks: { keys: [key.publicJwk] } }],
+      now: () => NOW_MS,
+      logger: createJsonLogger(() => undefined),
+    });
+    const access = await signShape(cognito!.access('u-1', 'Admin', NOW_S), key);
+    const result = await authorizer.handleToken(tokenEvent(`Bearer ${access}`, 'DELETE', '/messages/m-1'));
+    expect(await evaluate(result.policyDocument, methodArn('DELETE', '/messages/m-1'))).to.equal('Allowed');
+    const id = await signShape(cognito!.refused[0]!.shape(NOW_S), key);
+    const error: unknown = await authorizer.handleToken(tokenEvent(`Bearer ${id}`)).catch((e: unknown) => e);
+    expect(error).to.be.instanceOf(Error).with.property('message', 'Unauthorized');
+  });
+});
