@@ -54,36 +54,38 @@ function publicJwk(jwk: JWK): JWK {
   );
 }
 
-/**
- * The issuers the authorizer trusts: the local token service's keys (no fetch) or the OIDC provider's JWKS, then
- * every provider of `identityProviders`.
- */
+/** The issuers the authorizer trusts: the identity mode's, then every provider of `identityProviders`. */
 export function issuersFor(
   options: Pick<RuntimeOptions, 'identity' | 'identityProviders' | 'url' | 'signingKeys'>,
 ): IssuerConfig[] {
-  return [identityIssuer(options), ...(options.identityProviders ?? [])];
+  return [...identityIssuers(options), ...(options.identityProviders ?? [])];
 }
 
-function identityIssuer(options: Pick<RuntimeOptions, 'identity' | 'url' | 'signingKeys'>): IssuerConfig {
+/** The local token service's keys (no fetch) or the OIDC provider's JWKS. */
+function identityIssuers(options: Pick<RuntimeOptions, 'identity' | 'url' | 'signingKeys'>): IssuerConfig[] {
   const { identity } = options;
   if (identity.mode === 'oidc') {
-    return {
-      kind: 'oidc',
-      issuer: identity.issuer,
-      audience: identity.audience,
-      jwksUri: identity.jwksUri,
-      algorithms: identity.algorithms ?? ['RS256'],
-      rolesClaims: [identity.rolesClaim ?? 'scope'],
-    };
+    return [
+      {
+        kind: 'oidc',
+        issuer: identity.issuer,
+        audience: identity.audience,
+        jwksUri: identity.jwksUri,
+        algorithms: identity.algorithms ?? ['RS256'],
+        rolesClaims: [identity.rolesClaim ?? 'scope'],
+      },
+    ];
   }
-  return {
-    issuer: options.url,
-    audience: LOCAL_AUDIENCE,
-    jwks: { keys: options.signingKeys.map(publicJwk) },
-    algorithms: ['EdDSA', 'ES256'],
-    checkState: true,
-    typ: 'at+jwt',
-  };
+  return [
+    {
+      issuer: options.url,
+      audience: LOCAL_AUDIENCE,
+      jwks: { keys: options.signingKeys.map(publicJwk) },
+      algorithms: ['EdDSA', 'ES256'],
+      checkState: true,
+      typ: 'at+jwt',
+    },
+  ];
 }
 
 /** Builds every handler for `model`; throws when the model cannot be served (e.g. no `User` role for sign-up). */
