@@ -154,7 +154,7 @@ function fieldReader(read: ConfigReader) {
         ? number
         : fail(key, `"${value}" is not allowed. Expected one of: ${allowed.join(', ')}`);
     },
-    /** A JSON list of provider objects (`pulumi config set --path 'identityProviders[0].kind' cognito`). */
+    /** A JSON list of provider objects, given as one string (`pulumi config set identityProviders '[...]'`). */
     identityProviders(key: string): IssuerConfig[] {
       const value = raw(key);
       if (value === undefined) return [];
