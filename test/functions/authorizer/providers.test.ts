@@ -10,13 +10,25 @@ import { evaluate } from './simulate';
 import { logSink, NOW_MS, NOW_S } from './support';
 
 const model = loadModel();
+/** Sample requests; `{sub}` is the caller's own `sub` (scopes.yaml binds `GET /users/{userId=sub}` for User). */
 const ROUTES: [string, string][] = [
   ['GET', '/messages'],
   ['DELETE', '/messages/m-1'],
   ['GET', '/users'],
+  ['GET', '/users/{sub}'],
+  ['GET', '/users/someone-else'],
 ];
 /** What scopes.yaml grants each role on ROUTES. */
-const GRANTED = { User: ['GET /messages'], Admin: ['GET /messages', 'DELETE /messages/m-1', 'GET /users'] };
+const GRANTED = {
+  User: ['GET /messages', 'GET /users/{sub}'],
+  Admin: [
+    'GET /messages',
+    'DELETE /messages/m-1',
+    'GET /users',
+    'GET /users/{sub}',
+    'GET /users/someone-else',
+  ],
+};
 
 describe('createAuthorizer with every provider kind at once', () => {
   let idp: IdpServer;
@@ -50,9 +62,8 @@ describe('createAuthorizer with every provider kind at once', () => {
     const result: AuthorizerResult = await authorizer.handleToken(tokenEvent(`Bearer ${token}`));
     const out: string[] = [];
     for (const [method, path] of ROUTES) {
-      if ((await evaluate(result.policyDocument, methodArn(method, path))) === 'Allowed') {
-        out.push(`${method} ${path}`);
-      }
+      const arn = methodArn(method, path.replace('{sub}', result.principalId));
+      if ((await evaluate(result.policyDocument, arn)) === 'Allowed') out.push(`${method} ${path}`);
     }
     return out;
   }
