@@ -1,15 +1,20 @@
 // scopegate on AWS: scopes.yaml and the stack configuration become one DynamoDB table, one Lambda per function,
-// the Lambda authorizer and a REST API imported from a single OpenAPI document.
+// the Lambda authorizer and a REST API imported from a single OpenAPI document; optionally a custom domain,
+// alarms, a dashboard and a WAF web ACL.
 import * as path from 'node:path';
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { TTL_ATTRIBUTE } from './functions/lib/token-table';
+import { TTL_ATTRIBUTE, USER_INDEX } from './functions/lib/token-table';
+import { formatDiagnostic } from './policies';
 import { toOpenApi } from './policies/openapi';
+import { packModel } from './policies/runtime-model';
 import { createRestApi, publishApi } from './infra/api';
 import { AUTHORIZER_DISPATCH, bundleArchive, bundleCode } from './infra/bundle';
 import { parseStackConfig } from './infra/config';
-import { TABLE_ACTIONS } from './infra/iam';
+import { customDomain } from './infra/domain';
+import { TABLE_ACCESS, type TableAccess } from './infra/iam';
 import { LambdaFunction, lambdaName } from './infra/lambda-function';
+import { monitoring } from './infra/monitoring';
 import {
   authorizerIssuers,
   checkTokenServiceConfig,
@@ -17,8 +22,9 @@ import {
   TOKEN_SERVICE,
   type Environment,
 } from './infra/environment';
-import { AUTHORIZER, listFunctionFolders, loadScopes } from './infra/scopes';
+import { AUTHORIZER, checkRouteCoverage, listFunctionFolders, loadScopes } from './infra/scopes';
 import { publicJwksOf, SIGNING_KEY_CONFIG } from './infra/signing-key';
+import { webAcl } from './infra/waf';
 
 /** Outputs of the stack (`pulumi stack output`). */
 interface ScopegateOutputs {
@@ -29,16 +35,24 @@ interface ScopegateOutputs {
 }
 
 const FUNCTIONS_DIR = path.join(__dirname, 'functions');
+const NO_TABLE: TableAccess = { actions: [], kinds: [] };
 
 function scopegate(): ScopegateOutputs {
   // Configuration: validated up front, so `pulumi preview` names a bad key before anything is planned.
   const settings = new pulumi.Config();
   const config = parseStackConfig((key) => settings.get(key));
   const prefix = `${pulumi.getProject()}-${pulumi.getStack()}`;
+  // On every taggable resource; `aws:defaultTags` in the stack configuration adds the organisation's own.
+  const tags = { 'pulumi:project': pulumi.getProject(), 'pulumi:stack': pulumi.getStack() };
 
   // The scope model, compiled once; the authorizer bundle carries it as data.
   const functionNames = listFunctionFolders(FUNCTIONS_DIR);
-  const model = loadScopes(path.resolve(__dirname, config.scopesFile), functionNames);
+  const scopesPath = path.resolve(__dirname, config.scopesFile);
+  const model = loadScopes(scopesPath, functionNames);
+  // A declared route its function does not serve would pass the authorizer and get a 404.
+  const coverage = checkRouteCoverage(scopesPath, model, FUNCTIONS_DIR);
+  for (const problem of [...coverage.errors, ...coverage.warnings])
+    void pulumi.log.warn(formatDiagnostic(problem));
   const routeFunctions = [...new Set(model.routes.map((route) => route.function))].sort();
   const builtin = config.identity.kind === 'builtin';
   const tokenService = routeFunctions.includes(TOKEN_SERVICE);
@@ -60,16 +74,30 @@ function scopegate(): ScopegateOutputs {
     attributes: [
       { name: 'pk', type: 'S' },
       { name: 'sk', type: 'S' },
+      { name: USER_INDEX.partitionKey, type: 'S' },
+      { name: USER_INDEX.sortKey, type: 'S' },
+    ],
+    // Users only, by name: GET /users pages over it instead of scanning the whole table.
+    globalSecondaryIndexes: [
+      {
+        name: USER_INDEX.name,
+        hashKey: USER_INDEX.partitionKey,
+        rangeKey: USER_INDEX.sortKey,
+        projectionType: 'INCLUDE',
+        nonKeyAttributes: [...USER_INDEX.projected],
+      },
     ],
     pointInTimeRecovery: { enabled: true },
     serverSideEncryption: { enabled: true },
     ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
     deletionProtectionEnabled: config.tableDeletionProtection,
+    tags,
   });
 
   // The token service's private keys: a Pulumi secret, kept in Secrets Manager, read by that function only.
   const signingKeys = tokenService ? settings.requireSecret(SIGNING_KEY_CONFIG) : undefined;
-  const secret = signingKeys && new aws.secretsmanager.Secret('signing-keys', { recoveryWindowInDays: 7 });
+  const secret =
+    signingKeys && new aws.secretsmanager.Secret('signing-keys', { recoveryWindowInDays: 7, tags });
   if (secret && signingKeys) {
     new aws.secretsmanager.SecretVersion('signing-keys', {
       secretId: secret.id,
@@ -92,18 +120,21 @@ function scopegate(): ScopegateOutputs {
       corsOrigins: config.corsOrigins,
     }),
   );
-  const restApi = createRestApi('api', prefix, document);
+  const restApi = createRestApi('api', prefix, document, tags);
+  // A custom domain serves the API at its root: the issuer has no path (RFC 8414 discovery works).
   const issuer =
     config.identity.kind === 'oidc'
       ? pulumi.output(config.identity.issuer)
-      : pulumi.interpolate`https://${restApi.id}.execute-api.${region}.${dnsSuffix}/${config.stageName}`;
+      : config.domain !== undefined
+        ? pulumi.output(`https://${config.domain.name}`)
+        : pulumi.interpolate`https://${restApi.id}.execute-api.${region}.${dnsSuffix}/${config.stageName}`;
   const jwksUrl =
     config.identity.kind === 'oidc'
       ? pulumi.output(config.identity.jwksUri)
       : pulumi.interpolate`${issuer}/.well-known/jwks.json`;
 
   // One function per folder named in scopes.yaml, plus the authorizer; bundled, never closure-serialized.
-  const define = { __SCOPEGATE_MODEL__: JSON.stringify(model) };
+  const define = { __SCOPEGATE_MODEL__: JSON.stringify(packModel(model)) };
   const lambda = (fn: string, code: string, environment: Environment, secretArn?: pulumi.Output<string>) =>
     new LambdaFunction(fn, {
       functionName: lambdaName(prefix, fn),
@@ -111,12 +142,14 @@ function scopegate(): ScopegateOutputs {
       handler: 'index.handler',
       environment,
       tableArn: table.arn,
-      tableActions: fn === AUTHORIZER && !builtin ? [] : (TABLE_ACTIONS[fn] ?? []),
+      table: fn === AUTHORIZER && !builtin ? NO_TABLE : (TABLE_ACCESS[fn] ?? NO_TABLE),
       secretArn,
       logRetentionDays: config.logRetentionDays,
+      tracing: config.tracing,
+      tags,
       // scrypt at OWASP cost needs 128 MiB and a full core; Lambda's CPU share grows with memory.
       ...(fn === TOKEN_SERVICE ? { memorySize: 1769 } : {}),
-    }).function;
+    });
   const integrations = Object.fromEntries(
     routeFunctions.map((fn) => {
       const secretArn = fn === TOKEN_SERVICE ? secret?.arn : undefined;
@@ -127,11 +160,11 @@ function scopegate(): ScopegateOutputs {
         issuer,
         secretArn,
       });
-      return [fn, lambda(fn, bundleCode(FUNCTIONS_DIR, fn, { define }), environment, secretArn)];
+      return [fn, lambda(fn, bundleCode(FUNCTIONS_DIR, fn, { define }), environment, secretArn).function];
     }),
   );
   // The token-cached and the per-route authorizer share one function: one warm pool, one verified-key cache.
-  const authorizer = lambda(
+  const authorizerFunction = lambda(
     AUTHORIZER,
     bundleCode(FUNCTIONS_DIR, AUTHORIZER, { define, entrySource: AUTHORIZER_DISPATCH }),
     {
@@ -152,13 +185,40 @@ function scopegate(): ScopegateOutputs {
     throttleBurstLimit: config.throttleBurstLimit,
     logRetentionDays: config.logRetentionDays,
     manageApiGatewayAccount: config.manageApiGatewayAccount,
+    tracing: config.tracing,
+    tags,
+    partition,
     region,
     accountId,
     integrations,
-    authorizers: { [AUTHORIZER]: authorizer },
+    authorizers: { [AUTHORIZER]: authorizerFunction.function },
   });
 
-  return { apiUrl: stage.invokeUrl, issuer, jwksUrl, tableName: table.name };
+  // Production options, each declared only when configured (README, "Running in production").
+  const domainUrl = config.domain && customDomain('api', { domain: config.domain, restApi, stage, tags });
+  monitoring('monitoring', {
+    watched: {
+      apiName: prefix,
+      stageName: config.stageName,
+      authorizerFunction: lambdaName(prefix, AUTHORIZER),
+      ...(tokenService ? { tokenServiceFunction: lambdaName(prefix, TOKEN_SERVICE) } : {}),
+    },
+    config,
+    authorizerLogGroup: authorizerFunction.logGroup,
+    region,
+    tags,
+  });
+  if (config.wafAuthRateLimit > 0) {
+    webAcl('api', {
+      apiName: prefix,
+      stage,
+      stageName: config.stageName,
+      authRateLimit: config.wafAuthRateLimit,
+      tags,
+    });
+  }
+
+  return { apiUrl: domainUrl ?? stage.invokeUrl, issuer, jwksUrl, tableName: table.name };
 }
 
 export = scopegate;

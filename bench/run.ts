@@ -1,4 +1,5 @@
 // `npm run bench`: every bench/*.bench.ts in turn, in one process, so ratios are measured in one run.
+import '../local/quiet-sdk-warning';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -1,4 +1,5 @@
 // `npm run admin -- <command>`: manage users and OAuth2 clients in the token table (local or deployed).
+import '../local/quiet-sdk-warning';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { randomBytes } from 'node:crypto';
@@ -18,30 +19,42 @@ import {
   getUser,
   normalizeUsername,
   setUserDisabled,
+  setUserPassword,
   setUserRoles,
+  USERNAME_RULE,
 } from '../functions/auth/users';
 import { clientKey } from '../functions/lib/token-table';
 import { localClients } from '../local/dynamodb';
+import { defaultStateFile, readStackState } from '../local/stack-state';
+import { indexUnlistedUsers } from './index-users';
 import { loadScopes } from './scopes-file';
 
-const USAGE = `Usage: npm run admin -- <command> --table NAME [--endpoint URL] [--region R] [--scopes FILE] [options]
+export const USAGE = `Usage: npm run admin -- <command> [--table NAME] [--endpoint URL] [--region R] [--scopes FILE] [options]
 
 Commands:
   create-user --username NAME [--password PW] [--roles R1,R2]   (password generated and printed once if absent;
                                                                  roles default to User)
   set-roles (--username NAME | --sub ID) --roles R1,R2
+  set-password (--username NAME | --sub ID) [--password PW]     (generated and printed once if absent)
   create-client --client-id ID --grant-types G1,G2 [--roles R1,R2] [--public]
                 (confidential unless --public: its secret is generated and printed once)
   disable-user (--username NAME | --sub ID) [--enable]
+  index-users   (once, for a table with users from before the user index: lists them in GET /users)
 
---table defaults to $SCOPEGATE_TABLE; --endpoint targets a local DynamoDB (e.g. http://127.0.0.1:8000), else the
+Without --table, --endpoint and --region (and without $SCOPEGATE_TABLE) the commands go to the local stack that
+\`npm start\` is running. --table defaults to $SCOPEGATE_TABLE; --endpoint targets a local DynamoDB, else the
 default AWS credential chain is used. Roles are checked against --scopes (default: scopes.yaml).`;
 
 const MIN_PASSWORD_LENGTH = 12;
 
-/** A mistake in the command line: printed with the usage, exit code 2. */
+/** A mistake in the command line: printed with a pointer to the usage, exit code 2. */
 class UsageError extends Error {
   override name = 'UsageError';
+}
+
+/** A well-formed command the table refuses (no such user, a taken name): exit code 1. */
+class AdminError extends Error {
+  override name = 'AdminError';
 }
 
 export interface AdminIo {
@@ -85,7 +98,7 @@ function checkRoles(roles: string[], values: Values): string[] {
   const known = loadScopes(values.scopes).model.roles.map((role) => role.name);
   const unknown = roles.filter((role) => !known.includes(role));
   if (unknown.length > 0) {
-    throw new UsageError(`unknown role "${unknown.join(', ')}". Expected one of: ${known.join(', ')}`);
+    throw new AdminError(`unknown role "${unknown.join(', ')}". Expected one of: ${known.join(', ')}`);
   }
   return [...new Set(roles)];
 }
@@ -94,13 +107,21 @@ async function resolveSub(db: Db, values: Values): Promise<string> {
   if (values.sub !== undefined && values.username !== undefined)
     throw new UsageError('give --username or --sub, not both');
   if (values.sub !== undefined) {
-    if (!(await getUser(db, values.sub))) throw new UsageError(`no user with sub "${values.sub}"`);
+    if (!(await getUser(db, values.sub))) throw new AdminError(`no user with sub "${values.sub}"`);
     return values.sub;
   }
   const name = normalizeUsername(need(values, 'username'));
   const user = name === undefined ? undefined : await findUserByName(db, name);
-  if (!user) throw new UsageError(`no user named "${values.username}"`);
+  if (!user) throw new AdminError(`no user named "${values.username}"`);
   return user.sub;
+}
+
+function newPassword(values: Values): string {
+  const password = values.password ?? randomBytes(18).toString('base64url');
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new UsageError(`--password must have at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  return password;
 }
 
 async function run(command: string, values: Values, db: Db, io: AdminIo): Promise<void> {
@@ -108,16 +129,12 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
   switch (command) {
     case 'create-user': {
       const username = normalizeUsername(need(values, 'username'));
-      if (username === undefined)
-        throw new UsageError('--username must be 3 to 128 of: letters, digits . _ @ + -');
+      if (username === undefined) throw new UsageError(`--username must be ${USERNAME_RULE}`);
       const roles = checkRoles(values.roles === undefined ? ['User'] : list(values.roles), values);
-      const password = values.password ?? randomBytes(18).toString('base64url');
-      if (password.length < MIN_PASSWORD_LENGTH) {
-        throw new UsageError(`--password must have at least ${MIN_PASSWORD_LENGTH} characters`);
-      }
+      const password = newPassword(values);
       const passwordHash = await createPasswordHasher().hash(password);
       const user = await createUser(db, { username, passwordHash, roles, now });
-      if (user === 'taken') throw new UsageError(`username "${username}" is taken`);
+      if (user === 'taken') throw new AdminError(`username "${username}" is taken`);
       io.out(`created user ${username} (sub ${user.sub}) with roles ${roles.join(', ')}`);
       if (values.password === undefined) io.out(`password (shown once): ${password}`);
       return;
@@ -125,15 +142,35 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
     case 'set-roles': {
       const roles = checkRoles(list(need(values, 'roles')), values);
       const sub = await resolveSub(db, values);
-      if (!(await setUserRoles(db, sub, roles))) throw new UsageError(`no user with sub "${sub}"`);
+      if (!(await setUserRoles(db, sub, roles))) throw new AdminError(`no user with sub "${sub}"`);
       io.out(`user ${sub} now has roles ${roles.join(', ')} (from the next login or refresh)`);
+      return;
+    }
+    case 'set-password': {
+      const password = newPassword(values);
+      const sub = await resolveSub(db, values);
+      if (!(await setUserPassword(db, sub, await createPasswordHasher().hash(password)))) {
+        throw new AdminError(`no user with sub "${sub}"`);
+      }
+      io.out(`user ${sub} has a new password (signed-in sessions keep working until they end)`);
+      if (values.password === undefined) io.out(`password (shown once): ${password}`);
       return;
     }
     case 'disable-user': {
       const sub = await resolveSub(db, values);
       const disabled = values.enable !== true;
-      if (!(await setUserDisabled(db, sub, disabled))) throw new UsageError(`no user with sub "${sub}"`);
-      io.out(`user ${sub} ${disabled ? 'disabled: every token of it is refused from now on' : 'enabled'}`);
+      if (!(await setUserDisabled(db, sub, disabled))) throw new AdminError(`no user with sub "${sub}"`);
+      io.out(
+        disabled
+          ? `user ${sub} disabled: logins and refreshes are refused now; an access token already checked by the ` +
+              'authorizer keeps working until its cached answer expires (the authorizer cache TTL, 300 s by default)'
+          : `user ${sub} enabled`,
+      );
+      return;
+    }
+    case 'index-users': {
+      const indexed = await indexUnlistedUsers(db);
+      io.out(`${indexed} user${indexed === 1 ? '' : 's'} added to the user index`);
       return;
     }
     case 'create-client': {
@@ -164,21 +201,58 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
         roles,
         createdAt: now,
       });
-      if (!created) throw new UsageError(`client "${clientId}" already exists`);
+      if (!created) throw new AdminError(`client "${clientId}" already exists`);
       io.out(`created ${isPublic ? 'public' : 'confidential'} client ${clientId} (${grantTypes.join(', ')})`);
       if (secret !== undefined) io.out(`client secret (shown once): ${secret}`);
       return;
     }
     default:
       throw new UsageError(
-        `unknown command "${command}". Expected one of: create-user, set-roles, create-client, disable-user`,
+        `unknown command "${command}". Expected one of: create-user, set-roles, set-password, create-client, disable-user, index-users`,
       );
   }
+}
+
+interface Target {
+  tableName: string;
+  endpoint?: string;
+  /** What a local DynamoDB requires. */
+  accessKeyId?: string;
+  /** How errors name the table's place. */
+  where: string;
+}
+
+/** The table as given (--table, $SCOPEGATE_TABLE, --endpoint), else the one of the running local stack. */
+function resolveTarget(values: Values, io: AdminIo): Target {
+  const given = values.table ?? io.env.SCOPEGATE_TABLE;
+  const tableName = given === '' ? undefined : given;
+  const { endpoint, region } = values;
+  const where = endpoint ?? `AWS${region === undefined ? '' : ` (${region})`}`;
+  if (tableName !== undefined) return { tableName, ...(endpoint === undefined ? {} : { endpoint }), where };
+  const local = region === undefined ? readStackState(defaultStateFile(io.env)) : undefined;
+  if (local !== undefined && (endpoint === undefined || endpoint === local.dynamoEndpoint)) {
+    io.err(
+      `admin: the local stack at ${local.url} (DynamoDB ${local.dynamoEndpoint}, table ${local.tableName})`,
+    );
+    return {
+      tableName: local.tableName,
+      endpoint: local.dynamoEndpoint,
+      ...(local.dynamoAccessKeyId === undefined ? {} : { accessKeyId: local.dynamoAccessKeyId }),
+      where: local.dynamoEndpoint,
+    };
+  }
+  throw new UsageError(
+    endpoint === undefined && region === undefined
+      ? '--table (or SCOPEGATE_TABLE) is required: no local stack (npm start) is running'
+      : '--table (or SCOPEGATE_TABLE) is required',
+  );
 }
 
 /** Runs one admin command; resolves to the exit code (0 ok, 1 failure, 2 bad command line). */
 export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<number> {
   let client: DynamoDBClient | undefined;
+  let where = '';
+  let tableName = '';
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -192,11 +266,10 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     }
     if (positionals.length !== 1)
       throw new UsageError(positionals.length === 0 ? 'a command is required' : 'give one command');
-    const tableName = values.table ?? io.env.SCOPEGATE_TABLE;
-    if (tableName === undefined || tableName === '')
-      throw new UsageError('--table (or SCOPEGATE_TABLE) is required');
+    const target = resolveTarget(values, io);
+    ({ tableName, where } = target);
     const clients =
-      values.endpoint === undefined
+      target.endpoint === undefined
         ? (() => {
             const raw = new DynamoDBClient(values.region === undefined ? {} : { region: values.region });
             return {
@@ -206,11 +279,15 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
               }),
             };
           })()
-        : localClients(values.endpoint);
+        : localClients(target.endpoint, target.accessKeyId);
     client = clients.client;
     await run(positionals[0]!, values, { documents: clients.documents, tableName }, io);
     return 0;
   } catch (error) {
+    if (error instanceof Error && error.name === 'ResourceNotFoundException') {
+      io.err(`admin: table "${tableName}" not found at ${where}`);
+      return 1;
+    }
     const usage =
       error instanceof UsageError ||
       (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'));

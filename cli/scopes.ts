@@ -1,54 +1,52 @@
 // `npm run scopes -- <command>`: check scopes.yaml, list its routes, print the policy a caller would get.
 import { parseArgs } from 'node:util';
-import { authorize, ScopesError, type CompiledModel } from '../policies';
+import { formatDiagnostic, ScopesError, type CompiledModel } from '../policies';
 import { toOpenApi } from '../policies/openapi';
 import { matrixCommand, useColour } from './access-matrix-command';
 import { runDiffCommand } from './access-diff-command';
-import { loadScopes } from './scopes-file';
+import { policyCommand, PolicyCommandError } from './policy-command';
+import { OPTIONS, usageText } from './scopes-commands';
+import { loadScopes, routeCoverageOf } from './scopes-file';
 
-const USAGE = `Usage: npm run scopes -- <command> [options] [file]
+const USAGE = usageText();
 
-Commands:
-  check                     compile the file; list per-route routes and why; exit 1 on any problem
-  routes [--json]           every route: method, path, function, access (public, token, route)
-  policy --role R [--role R2] [--sub ID] [--claim name=value] [--method-arn ARN] [--route "METHOD /path"]
-                            the authorizer result a caller with these roles gets (token-cached, or
-                            per-route with --route)
-  openapi [--ttl S] [--cors ORIGIN] the API Gateway OpenAPI document the Pulumi program deploys, with
-                            placeholder Lambda ARNs (the program fills in the real ones)
-  matrix [--markdown]       routes by roles: who may call what (colours on a terminal unless NO_COLOR)
-  diff --base REF|FILE [--json] [--fail-on-widen]
-                            who gains and loses which route compared with the base (a git ref such as
-                            origin/main, or a file); --fail-on-widen exits 1 when any access widens
-
-file defaults to scopes.yaml at the repository root.`;
-
-const DEFAULT_ARN = 'arn:aws:execute-api:us-east-1:123456789012:abcdef1234/dev/GET/';
-
-function check(model: CompiledModel): string {
+function check(model: CompiledModel, served: boolean): string {
   const count = (access: string): number => model.routes.filter((r) => r.access === access).length;
+  const authorizers = model.groups.length + (model.routeAuthorizer === undefined ? 0 : 1);
   const lines = [
-    `${model.file}: ok — ${model.routes.length} routes (${count('public')} public, ${count('token')} token-cached, ` +
+    `${model.file}: ${served ? 'ok' : 'compiles, but a function does not serve its route'} — ${model.routes.length} routes (${count('public')} public, ${count('token')} token-cached, ` +
       `${count('route')} per-route), ${model.roles.length} roles; largest token-cached result ${model.maxResultBytes} of 8192 bytes`,
+    `  authorizers: ${authorizers} of ${model.quotas.authorizers}; ${model.grouping}`,
   ];
+  for (const g of model.groups) {
+    lines.push(
+      `  ${g.name}: ${g.routes.length} routes under ${g.paths.join(', ')}; ${g.roles.length} roles; ` +
+        `largest result ${g.maxResultBytes} of 8192 bytes`,
+    );
+  }
   for (const r of model.routes.filter((r) => r.access === 'route')) {
     lines.push(`  per-route: ${r.method} ${r.path}: ${r.reason ?? ''}`);
   }
+  lines.push(`  API Gateway resources: ${model.apiResources} of ${model.quotas.resources}`);
+  for (const warning of model.warnings) lines.push(`  warning: ${warning}`);
   return lines.join('\n');
 }
 
 function routes(model: CompiledModel, json: boolean): string {
-  const rows = model.routes.map(({ method, path, function: fn, access, reason }) => ({
+  const rows = model.routes.map(({ method, path, function: fn, access, authorizer, reason }) => ({
     method,
     path,
     function: fn,
     access,
+    ...(authorizer ? { authorizer } : {}),
     ...(reason ? { reason } : {}),
   }));
   if (json) return JSON.stringify(rows, null, 2);
   const width = Math.max(...rows.map((r) => `${r.method} ${r.path}`.length));
   return rows
-    .map((r) => `${`${r.method} ${r.path}`.padEnd(width)}  ${r.function.padEnd(12)} ${r.access}`)
+    .map((r) =>
+      `${`${r.method} ${r.path}`.padEnd(width)}  ${r.function.padEnd(12)} ${r.access.padEnd(6)} ${r.authorizer ?? ''}`.trimEnd(),
+    )
     .join('\n');
 }
 
@@ -56,24 +54,24 @@ function policy(
   model: CompiledModel,
   values: Record<string, string | string[] | boolean | undefined>,
 ): string {
-  const roles = (values.role as string[] | undefined) ?? [];
   const sub = (values.sub as string | undefined) ?? 'caller';
-  const claims: Record<string, unknown> = { sub };
+  const claims: Record<string, unknown> = {};
   for (const pair of (values.claim as string[] | undefined) ?? []) {
     const at = pair.indexOf('=');
     if (at < 1) throw new UsageError(`--claim expects name=value, got "${pair}"`);
     claims[pair.slice(0, at)] = pair.slice(at + 1);
   }
   const route = values.route as string | undefined;
-  let request: { methodArn: string; resourcePath?: string; httpMethod?: string } = {
-    methodArn: (values['method-arn'] as string | undefined) ?? DEFAULT_ARN,
-  };
-  if (route) {
-    const [httpMethod, resourcePath] = route.split(' ');
-    if (!httpMethod || !resourcePath) throw new UsageError(`--route expects "METHOD /path", got "${route}"`);
-    request = { ...request, httpMethod, resourcePath };
-  }
-  return JSON.stringify(authorize(model, { principalId: sub, roles, claims }, request), null, 2);
+  const methodArn = values['method-arn'] as string | undefined;
+  const answer = policyCommand(model, {
+    roles: (values.role as string[] | undefined) ?? [],
+    sub,
+    claims,
+    ...(methodArn === undefined ? {} : { methodArn }),
+    ...(route === undefined ? {} : { route }),
+  });
+  console.error(answer.note);
+  return answer.result ?? '';
 }
 
 /** The deployed document, with `${...}` placeholders where the program puts real Lambda invoke ARNs. */
@@ -107,20 +105,7 @@ function main(argv: string[]): number {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: {
-      json: { type: 'boolean' },
-      markdown: { type: 'boolean' },
-      role: { type: 'string', multiple: true },
-      sub: { type: 'string' },
-      claim: { type: 'string', multiple: true },
-      'method-arn': { type: 'string' },
-      route: { type: 'string' },
-      ttl: { type: 'string' },
-      cors: { type: 'string', multiple: true },
-      base: { type: 'string' },
-      'fail-on-widen': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
   const [command, file, ...rest] = positionals;
   if (values.help || !command) {
@@ -128,17 +113,27 @@ function main(argv: string[]): number {
     return values.help ? 0 : 2;
   }
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]!}"`);
-  const { model } = loadScopes(file);
+  const loaded = loadScopes(file);
+  const { model } = loaded;
   switch (command) {
-    case 'check':
-      console.log(check(model));
+    case 'check': {
+      const coverage = routeCoverageOf(loaded);
+      for (const warning of coverage.warnings) {
+        console.error(formatDiagnostic({ ...warning, message: `warning: ${warning.message}` }));
+      }
+      console.log(check(model, coverage.errors.length === 0));
+      // The model compiles; routes that would answer 404 still fail the check.
+      if (coverage.errors.length > 0) throw new ScopesError(coverage.errors);
       return 0;
+    }
     case 'routes':
       console.log(routes(model, values.json === true));
       return 0;
-    case 'policy':
-      console.log(policy(model, values));
+    case 'policy': {
+      const result = policy(model, values);
+      if (result !== '') console.log(result);
       return 0;
+    }
     case 'openapi':
       console.log(openapi(model, values));
       return 0;
@@ -166,7 +161,7 @@ function main(argv: string[]): number {
 try {
   process.exitCode = main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof ScopesError) {
+  if (error instanceof ScopesError || error instanceof PolicyCommandError) {
     console.error(error.message);
     process.exitCode = 1;
   } else if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

@@ -41,7 +41,26 @@ export interface StackConfig {
   stageName: string;
   tableDeletionProtection: boolean;
   manageApiGatewayAccount: boolean;
+  /** The API at the root of a custom domain (README, "Running in production"). */
+  domain: CustomDomain | undefined;
+  /** Where alarms notify: an existing SNS topic or an e-mail address (a topic is created for it). */
+  alarms: { topicArn: string } | { email: string } | undefined;
+  dashboard: boolean;
+  tracing: boolean;
+  /** Requests one IP address may send to /auth/* in 5 minutes; 0: no web ACL. */
+  wafAuthRateLimit: number;
 }
+
+export interface CustomDomain {
+  name: string;
+  /** An ACM certificate in the stack's region covering `name`. */
+  certificateArn: string;
+  /** A Route 53 public hosted zone for `name`: an alias record is created there. */
+  hostedZoneId: string | undefined;
+}
+
+/** AWS WAF's smallest rate-based limit (requests per evaluation window). */
+export const MIN_WAF_RATE_LIMIT = 10;
 
 /** CloudWatch Logs' retention periods; "never expire" is left out: the policy pack requires a retention. */
 export const LOG_RETENTION_DAYS = [
@@ -98,7 +117,69 @@ export function parseStackConfig(read: ConfigReader): StackConfig {
     // At most 32 characters: the authorizer's 8 KB result budget is computed for ARNs with such a stage.
     stageName: field.matching('stageName', /^[A-Za-z0-9_]{1,32}$/, 'v1', 'at most 32 letters, digits or _'),
     tableDeletionProtection: field.boolean('tableDeletionProtection', true),
-    manageApiGatewayAccount: field.boolean('manageApiGatewayAccount', true),
+    // Account-wide: exactly one stack per account and region sets it (README, "Running in production").
+    manageApiGatewayAccount: field.boolean('manageApiGatewayAccount', false),
+    ...productionOptions(field),
+  };
+}
+
+type FieldReader = ReturnType<typeof fieldReader>;
+
+const ARN = (service: string, resource: string): RegExp =>
+  new RegExp(`^arn:aws(-cn|-us-gov)?:${service}:[a-z0-9-]+:\\d{12}:${resource}$`);
+
+function productionOptions(
+  field: FieldReader,
+): Pick<StackConfig, 'domain' | 'alarms' | 'dashboard' | 'tracing' | 'wafAuthRateLimit'> {
+  const domainName = field.optional(
+    'domainName',
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'a lower-case DNS name such as api.example.com',
+  );
+  const certificateArn = field.optional(
+    'domainCertificateArn',
+    ARN('acm', 'certificate/[A-Za-z0-9-]+'),
+    'an ACM certificate ARN',
+  );
+  const hostedZoneId = field.optional(
+    'domainHostedZoneId',
+    /^Z[A-Z0-9]{1,32}$/,
+    'a Route 53 hosted zone id such as Z0123456789ABC',
+  );
+  if (domainName === undefined) {
+    if (certificateArn !== undefined) field.fail('domainCertificateArn', 'is set but domainName is not');
+    if (hostedZoneId !== undefined) field.fail('domainHostedZoneId', 'is set but domainName is not');
+  }
+  const topicArn = field.optional('alarmTopicArn', ARN('sns', '[A-Za-z0-9_-]{1,256}'), 'an SNS topic ARN');
+  const email = field.optional('alarmEmail', /^[^\s@]+@[^\s@]+\.[^\s@]+$/, 'an e-mail address');
+  if (topicArn !== undefined && email !== undefined) {
+    field.fail('alarmEmail', 'is set as well as alarmTopicArn. Expected one of them');
+  }
+  const wafAuthRateLimit = field.integer('wafAuthRateLimit', 0, 0, 2_000_000_000);
+  if (wafAuthRateLimit > 0 && wafAuthRateLimit < MIN_WAF_RATE_LIMIT) {
+    field.fail(
+      'wafAuthRateLimit',
+      `"${wafAuthRateLimit}" is not allowed. Expected 0 (no web ACL) or an integer ${MIN_WAF_RATE_LIMIT}..2000000000`,
+    );
+  }
+  return {
+    domain:
+      domainName === undefined
+        ? undefined
+        : {
+            name: domainName,
+            certificateArn:
+              certificateArn ??
+              field.fail(
+                'domainCertificateArn',
+                'is required with domainName. Expected an ACM certificate ARN',
+              ),
+            hostedZoneId,
+          },
+    alarms: topicArn !== undefined ? { topicArn } : email !== undefined ? { email } : undefined,
+    dashboard: field.boolean('dashboard', false),
+    tracing: field.boolean('tracing', false),
+    wafAuthRateLimit,
   };
 }
 
@@ -117,7 +198,14 @@ function fieldReader(read: ConfigReader) {
   const text = (key: string, fallback?: string): string =>
     raw(key) ?? fallback ?? fail(key, 'is required. Set it with `pulumi config set ' + key + ' <value>`');
   return {
+    fail,
     text,
+    /** An optional value; when set it must match `pattern`. */
+    optional(key: string, pattern: RegExp, expected: string): string | undefined {
+      const value = raw(key);
+      if (value === undefined) return undefined;
+      return pattern.test(value) ? value : fail(key, `"${value}" is not allowed. Expected ${expected}`);
+    },
     matching(key: string, pattern: RegExp, fallback: string, expected: string): string {
       const value = text(key, fallback);
       return pattern.test(value) ? value : fail(key, `"${value}" is not allowed. Expected ${expected}`);

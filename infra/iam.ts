@@ -1,10 +1,12 @@
 // Least-privilege IAM policy documents as plain JSON (no provider call, so they are testable offline).
+import { partitionKeyPattern, USER_INDEX, type ItemKind } from '../functions/lib/token-table';
 
 export interface Statement {
   Sid?: string;
   Effect: 'Allow' | 'Deny';
   Action: string[];
   Resource: string[];
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 
 export interface PolicyJson {
@@ -12,14 +14,33 @@ export interface PolicyJson {
   Statement: Statement[];
 }
 
-/** The DynamoDB actions each function's code issues, nothing more. A function not listed gets no table access. */
-export const TABLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+/** What one function may do in the table: actions on items of the named kinds (by partition key). */
+export interface TableAccess {
+  actions: readonly string[];
+  kinds: readonly ItemKind[];
+  /** Indexes of the table the function queries (`dynamodb:Query` on `<table>/index/<name>`, nothing else). */
+  indexes?: readonly string[];
+}
+
+/** The DynamoDB actions and item kinds each function's code uses, nothing more. Unlisted: no table access. */
+export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
   // One BatchGetItem per request: revoked token, session, user.
-  authorizer: ['dynamodb:BatchGetItem'],
-  auth: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-  messages: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-  users: ['dynamodb:GetItem', 'dynamodb:Scan', 'dynamodb:UpdateItem'],
+  authorizer: { actions: ['dynamodb:BatchGetItem'], kinds: ['revoked', 'session', 'user'] },
+  auth: {
+    actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+    kinds: ['user', 'username', 'client', 'session', 'refresh', 'revoked'],
+  },
+  messages: { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], kinds: ['message'] },
+  users: {
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+    kinds: ['user'],
+    // The admin listing queries the sparse user index (functions/users/user-store.ts).
+    indexes: [USER_INDEX.name],
+  },
 };
+
+/** X-Ray's write actions; X-Ray has no resource-level permissions, so their resource is `*`. */
+export const TRACE_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
 
 /** The trust policy letting Lambda assume a function's role. */
 export function lambdaAssumeRolePolicy(): string {
@@ -35,12 +56,17 @@ export interface FunctionGrants {
   /** The function's own log group ARN (without the `:*` suffix). */
   logGroupArn: string;
   tableArn: string;
-  tableActions: readonly string[];
+  table: TableAccess;
   /** The one secret the function may read (the signing keys of the token service). */
   secretArn?: string;
+  /** Send X-Ray traces (active tracing). */
+  tracing?: boolean;
 }
 
-/** A function's inline policy: write its own log group, the table actions it uses, and at most one secret. */
+/**
+ * A function's inline policy: write its own log group, the table actions it uses on the item kinds it uses, at
+ * most one secret, and X-Ray when tracing.
+ */
 export function functionPolicy(grants: FunctionGrants): PolicyJson {
   const statements: Statement[] = [
     {
@@ -50,13 +76,28 @@ export function functionPolicy(grants: FunctionGrants): PolicyJson {
       Resource: [`${grants.logGroupArn}:*`],
     },
   ];
-  if (grants.tableActions.length > 0) {
-    // The table itself only: no index or stream ARNs, since no function queries an index.
+  const { table } = grants;
+  if (table.actions.length > 0 && table.kinds.length > 0) {
+    // The table itself only (index ARNs get their own statement, with Query alone), and only items whose
+    // partition key belongs to the function's kinds. `Null` false: a request naming no key is not let through,
+    // since ForAllValues over an empty set is true.
     statements.push({
-      Sid: 'UseTable',
+      Sid: 'UseOwnItems',
       Effect: 'Allow',
-      Action: [...grants.tableActions],
+      Action: [...table.actions],
       Resource: [grants.tableArn],
+      Condition: {
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': table.kinds.map(partitionKeyPattern) },
+        Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    });
+  }
+  if ((table.indexes ?? []).length > 0) {
+    statements.push({
+      Sid: 'QueryIndexes',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: (table.indexes ?? []).map((name) => `${grants.tableArn}/index/${name}`),
     });
   }
   if (grants.secretArn !== undefined) {
@@ -67,11 +108,14 @@ export function functionPolicy(grants: FunctionGrants): PolicyJson {
       Resource: [grants.secretArn],
     });
   }
+  if (grants.tracing === true) {
+    statements.push({ Sid: 'WriteTraces', Effect: 'Allow', Action: [...TRACE_ACTIONS], Resource: ['*'] });
+  }
   return { Version: '2012-10-17', Statement: statements };
 }
 
 /** API Gateway's role for writing access logs (account-wide setting; AWS's managed policy is `*` on logs). */
-export function apiGatewayLoggingPolicy(region: string, accountId: string): PolicyJson {
+export function apiGatewayLoggingPolicy(partition: string, region: string, accountId: string): PolicyJson {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -87,7 +131,7 @@ export function apiGatewayLoggingPolicy(region: string, accountId: string): Poli
           'logs:GetLogEvents',
           'logs:FilterLogEvents',
         ],
-        Resource: [`arn:aws:logs:${region}:${accountId}:*`],
+        Resource: [`arn:${partition}:logs:${region}:${accountId}:*`],
       },
     ],
   };

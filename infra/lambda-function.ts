@@ -1,7 +1,7 @@
 // One Lambda function with what always comes with it: its own role, inline policy and log group.
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { functionPolicy, lambdaAssumeRolePolicy } from './iam';
+import { functionPolicy, lambdaAssumeRolePolicy, type TableAccess } from './iam';
 
 export interface LambdaFunctionArgs {
   /** The physical name; fixed so the API document can name the function before it exists (no cycle). */
@@ -11,9 +11,13 @@ export interface LambdaFunctionArgs {
   handler: string;
   environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
   tableArn: pulumi.Input<string>;
-  tableActions: readonly string[];
+  /** The table actions and item kinds the function's code uses. */
+  table: TableAccess;
   secretArn?: pulumi.Input<string>;
   logRetentionDays: number;
+  /** X-Ray active tracing. */
+  tracing: boolean;
+  tags: Record<string, string>;
   memorySize?: number;
   timeout?: number;
 }
@@ -45,10 +49,14 @@ export class LambdaFunction extends pulumi.ComponentResource {
 
     this.logGroup = new aws.cloudwatch.LogGroup(
       name,
-      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays },
+      { name: `/aws/lambda/${args.functionName}`, retentionInDays: args.logRetentionDays, tags: args.tags },
       parent,
     );
-    this.role = new aws.iam.Role(name, { assumeRolePolicy: lambdaAssumeRolePolicy() }, parent);
+    this.role = new aws.iam.Role(
+      name,
+      { assumeRolePolicy: lambdaAssumeRolePolicy(), tags: args.tags },
+      parent,
+    );
     this.policy = new aws.iam.RolePolicy(
       name,
       {
@@ -57,7 +65,13 @@ export class LambdaFunction extends pulumi.ComponentResource {
           .all([this.logGroup.arn, args.tableArn, args.secretArn])
           .apply(([logGroupArn, tableArn, secretArn]) =>
             JSON.stringify(
-              functionPolicy({ logGroupArn, tableArn, tableActions: args.tableActions, secretArn }),
+              functionPolicy({
+                logGroupArn,
+                tableArn,
+                table: args.table,
+                secretArn,
+                tracing: args.tracing,
+              }),
             ),
           ),
       },
@@ -76,6 +90,8 @@ export class LambdaFunction extends pulumi.ComponentResource {
         timeout: args.timeout ?? 10,
         environment: { variables: args.environment },
         loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+        tracingConfig: { mode: args.tracing ? 'Active' : 'PassThrough' },
+        tags: args.tags,
       },
       // The policy first: a cold start before it exists would fail on the table.
       { parent: this, dependsOn: [this.policy, this.logGroup] },

@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { compileScopes, type CompiledModel } from '../policies';
+import { routeCoverage, type RouteCoverage, type ServedRoutes } from '../policies/route-coverage';
 
 /** The authorizer's folder under functions/: bundled for both API Gateway authorizers, never a route's function. */
 export const AUTHORIZER = 'authorizer';
@@ -30,4 +31,30 @@ export function loadScopes(
   name = path.basename(file),
 ): CompiledModel {
   return compileScopes(fs.readFileSync(file, 'utf8'), name, functions === undefined ? {} : { functions });
+}
+
+/**
+ * The routes each function declares it serves: the `routes` list that `functions/<name>/routes.ts` exports
+ * (its handler's route table is typed by it). A function without that file declares nothing.
+ */
+export function servedRoutes(functionsDir: string, functions: readonly string[]): ServedRoutes {
+  const served: Record<string, readonly string[]> = {};
+  for (const fn of functions) {
+    const file = path.join(functionsDir, fn, 'routes.ts');
+    if (!fs.existsSync(file)) continue;
+    // Loaded by path: the list of function folders is only known at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { routes } = require(file) as { routes?: unknown };
+    if (!Array.isArray(routes) || !routes.every((route) => typeof route === 'string')) {
+      throw new TypeError(`${file} must export routes: a list of "METHOD /path" strings`);
+    }
+    served[fn] = routes;
+  }
+  return served;
+}
+
+/** Compares the compiled file's routes with what the functions it names serve (see `routeCoverage`). */
+export function checkRouteCoverage(file: string, model: CompiledModel, functionsDir: string): RouteCoverage {
+  const functions = [...new Set(model.routes.map((route) => route.function))];
+  return routeCoverage(model, servedRoutes(functionsDir, functions), fs.readFileSync(file, 'utf8'));
 }

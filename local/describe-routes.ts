@@ -30,7 +30,7 @@ export function describeRoutes(model: CompiledModel): RouteLine[] {
       method: route.method,
       path: route.path,
       callers: holders.length === 0 ? 'nobody' : holders.join(', '),
-      access: route.access === 'token' ? 'token-cached authorizer' : 'per-route authorizer',
+      access: `${route.access === 'token' ? 'token-cached' : 'per-route'} authorizer ${route.authorizer!}`,
     };
   });
 }

@@ -1,8 +1,14 @@
 // A DynamoDB API on loopback (dynalite) with the product's table, for `npm start` and the tests.
 import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
+import { USER_INDEX } from '../functions/lib/token-table';
 
 export interface LocalDynamo {
   endpoint: string;
@@ -22,14 +28,17 @@ export interface LocalDynamoOptions {
 const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 /** Builds SDK clients for a DynamoDB endpoint on loopback. */
-export function localClients(endpoint: string): {
+export function localClients(
+  endpoint: string,
+  accessKeyId = LOCAL_CREDENTIALS.accessKeyId,
+): {
   client: DynamoDBClient;
   documents: DynamoDBDocumentClient;
 } {
   const client = new DynamoDBClient({
     endpoint,
     region: 'local',
-    credentials: LOCAL_CREDENTIALS,
+    credentials: { ...LOCAL_CREDENTIALS, accessKeyId },
     maxAttempts: 1,
   });
   const documents = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
@@ -58,8 +67,9 @@ export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promis
 }
 
 /**
- * Creates the product's table as the Pulumi program declares it (string keys `pk`, `sk`; on-demand).
- * TTL is not set: dynalite has no UpdateTimeToLive, and readers ignore expired items anyway.
+ * Creates the product's table as the Pulumi program declares it (string keys `pk`, `sk`, the sparse user index;
+ * on-demand) and resolves once it is ACTIVE. TTL is not set: dynalite has no UpdateTimeToLive, and readers
+ * ignore expired items anyway.
  */
 export async function createTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -70,14 +80,52 @@ export async function createTable(client: DynamoDBClient, tableName: string): Pr
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: USER_INDEX.partitionKey, AttributeType: 'S' },
+          { AttributeName: USER_INDEX.sortKey, AttributeType: 'S' },
         ],
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: USER_INDEX.name,
+            KeySchema: [
+              { AttributeName: USER_INDEX.partitionKey, KeyType: 'HASH' },
+              { AttributeName: USER_INDEX.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [...USER_INDEX.projected] },
+          },
+        ],
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  await waitUntilActive(client, tableName);
+}
+
+/**
+ * dynalite answers CreateTable with the table CREATING and marks it ACTIVE on a timer; until then every item
+ * call fails with ResourceNotFoundException, so nothing may use the table before this resolves.
+ */
+async function waitUntilActive(client: DynamoDBClient, tableName: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const indexes = Table?.GlobalSecondaryIndexes ?? [];
+    if (Table?.TableStatus === 'ACTIVE' && indexes.every((index) => index.IndexStatus === 'ACTIVE')) {
+      // dynalite cannot add an index to an existing table: a folder from before the user index needs replacing.
+      if (!indexes.some((index) => index.IndexName === USER_INDEX.name)) {
+        throw new Error(
+          `table ${tableName} has no index "${USER_INDEX.name}" (it predates it): start with a new --data folder`,
+        );
+      }
+      return;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`table ${tableName} is still ${Table?.TableStatus ?? 'missing'} after ${timeoutMs} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
   }
 }

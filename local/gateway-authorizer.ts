@@ -21,6 +21,8 @@ export type AuthorizerOutcome =
 
 export interface AuthorizeArgs {
   access: Access;
+  /** The API Gateway authorizer deciding the route: each one keeps its own cache. */
+  authorizerName: string;
   authorizer: LocalAuthorizer;
   cache: AuthorizerCache<AcceptedResult>;
   /** The Authorization header, the identity source of both authorizers. */
@@ -41,9 +43,9 @@ function isUnauthorized(error: unknown): boolean {
 }
 
 /**
- * Decides a request on a protected route. The cache key is the token for the token-cached authorizer, and token,
- * method and resource path for the per-route one; a cached policy is evaluated again against this request's ARN,
- * which is how one token's policy can allow route A and deny route B.
+ * Decides a request on a protected route. Each authorizer has its own cache, keyed by the token for a
+ * token-cached authorizer, and by token, method and resource path for the per-route one; a cached policy is
+ * evaluated again against this request's ARN, which is how one token's policy can allow route A and deny route B.
  */
 export async function authorizeRoute(args: AuthorizeArgs): Promise<AuthorizerOutcome> {
   const { authorization } = args;
@@ -51,8 +53,9 @@ export async function authorizeRoute(args: AuthorizeArgs): Promise<AuthorizerOut
   if (authorization === undefined || authorization.trim() === '') {
     return { allowed: false, cache: 'none', error: 'unauthorized', detail: 'no Authorization header' };
   }
-  const key =
+  const identity =
     args.access === 'token' ? authorization : `${authorization}\n${args.httpMethod}\n${args.resourcePath}`;
+  const key = `${args.authorizerName}\n${identity}`;
   let result = args.cache.get(key);
   const cache: CacheOutcome = result === undefined ? 'miss' : 'hit';
   if (result === undefined) {

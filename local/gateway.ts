@@ -12,6 +12,7 @@ import { authorizeRoute, type CacheOutcome, type LocalAuthorizer } from './gatew
 import { gatewayError, preflightResponse, type CorsOptions } from './gateway-responses';
 import { methodArn, type ApiIdentity, LOCAL_API } from './method-arn';
 import { readBody, splitTarget, writeProxyResult } from './http-io';
+import { remapIntegrationHeaders } from './remapped-headers';
 import { buildProxyEvent, buildRequestAuthorizerEvent, type IncomingParts } from './proxy-event';
 
 /** A Lambda proxy handler (the sample API and token service handlers fit). */
@@ -126,6 +127,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (match.route.access !== 'public') {
       const decision = await authorizeRoute({
         access: match.route.access,
+        authorizerName: match.route.authorizer!,
         authorizer,
         cache: requestCache,
         authorization,
@@ -151,7 +153,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     try {
       return {
-        response: await handler.handle(buildProxyEvent(api, request, matched, context)),
+        response: remapIntegrationHeaders(
+          await handler.handle(buildProxyEvent(api, request, matched, context)),
+        ),
         cache: cacheOutcome,
       };
     } catch (error) {

@@ -1,9 +1,10 @@
 // The whole product on loopback: dynalite, the real handlers in-process, and the gateway in front of them.
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { JWK } from 'jose';
 import type { IssuerConfig } from '../functions/authorizer/authorizer';
 import type { ScryptParams } from '../functions/auth/passwords';
 import type { CompiledModel } from '../policies/model';
+import { createUserStore } from '../functions/users/user-store';
 import { createTable, startLocalDynamo, type LocalDynamo } from './dynamodb';
 import { createGateway, type Gateway, type GatewayRuntime, type RequestLog } from './gateway';
 import type { LocalAuthorizer } from './gateway-authorizer';
@@ -12,6 +13,7 @@ import { createExplorer, type Explorer } from './explorer/explorer-routes';
 import { loadScopes } from '../infra/scopes';
 import { describeScopesError } from './describe-scopes-error';
 import { seedLocalData, type SeedResult } from './seed';
+import { lockDataDir, removeStackState, writeStackState } from './stack-state';
 import { loadSigningKeys } from './signing-keys';
 import { watchScopesFile, type ScopesWatcher } from './watch';
 
@@ -22,6 +24,8 @@ export interface LocalStackOptions {
   port?: number;
   /** Default `scopes.yaml` in the working directory. */
   scopesFile?: string;
+  /** How diagnostics and notices name the scopes file; default its base name. */
+  scopesName?: string;
   /** Persist the table and the signing key here; in memory when absent. */
   dataDir?: string;
   /** Authorizer cache TTL in seconds; default 300. */
@@ -44,6 +48,8 @@ export interface LocalStackOptions {
   log?: (entry: RequestLog) => void;
   /** Reloads and scope diagnostics. */
   notify?: (message: string) => void;
+  /** Write where the stack runs here (for `npm run admin`), removed on close; none when absent. */
+  stateFile?: string;
 }
 
 export interface LocalStack {
@@ -79,18 +85,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const identity = options.identity ?? { mode: 'builtin' };
   const corsOrigins = options.corsOrigins ?? ['*'];
   const notify = options.notify ?? (() => undefined);
-  const compile = (file: string) => loadScopes(file, LOCAL_FUNCTIONS);
+  const scopesName = options.scopesName ?? basename(scopesFile);
+  const compile = (file: string) => loadScopes(file, LOCAL_FUNCTIONS, scopesName);
 
   let model = compile(scopesFile);
-  const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
-  const dynamo = await startLocalDynamo(
-    options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
-  );
-  const cleanups: (() => Promise<void> | void)[] = [() => dynamo.close()];
+  // Before anything opens the folder: a second process on it would crash inside LevelDB.
+  const unlock = options.dataDir === undefined ? undefined : await lockDataDir(options.dataDir);
+  const cleanups: (() => Promise<void> | void)[] = unlock === undefined ? [] : [unlock];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();
+    cleanups.length = 0;
   };
+  let dynamo: LocalDynamo;
   try {
+    dynamo = await startLocalDynamo(
+      options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
+    );
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  cleanups.push(() => dynamo.close());
+  try {
+    const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
     await createTable(dynamo.client, LOCAL_TABLE);
     const stats = { token: 0, request: 0 };
     // Set once the first runtime exists; until then /_explorer/ falls through to the gateway's 503.
@@ -121,7 +138,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     let runtime = build(model);
     gateway.setRuntime(runtime);
-    mounted.explorer = createExplorer({ scopesFile, functions: LOCAL_FUNCTIONS, runtime: () => runtime });
+    const users = createUserStore(dynamo.documents, LOCAL_TABLE);
+    mounted.explorer = createExplorer({
+      scopesFile,
+      functions: LOCAL_FUNCTIONS,
+      runtime: () => runtime,
+      // Built-in users only; an OIDC provider's subs are not in the table.
+      ...(identity.mode === 'builtin' ? { userName: async (sub) => (await users.get(sub))?.username } : {}),
+    });
     const seed =
       identity.mode === 'builtin'
         ? await seedLocalData(
@@ -135,34 +159,56 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           )
         : undefined;
 
+    // Set while the file on disk is not the running model, so the edit that mends it is acknowledged.
+    let broken = false;
+    const refuse = (message: string): false => {
+      broken = true;
+      notify(message);
+      return false;
+    };
     const apply = (next: CompiledModel): boolean => {
       // An editor touching the file without changing it must not flush the authorizer cache.
-      if (JSON.stringify(next) === JSON.stringify(model)) return true;
+      if (JSON.stringify(next) === JSON.stringify(model)) {
+        if (broken) notify(`${scopesName}: fixed; it compiles to the running model again, nothing to reload`);
+        broken = false;
+        return true;
+      }
       try {
         runtime = build(next);
         gateway.setRuntime(runtime);
       } catch (error) {
-        notify(`${scopesFile}: not reloaded: ${describeScopesError(error)}`);
-        return false;
+        return refuse(`${scopesName}: not reloaded: ${describeScopesError(error)}`);
       }
       model = next;
-      notify(`${scopesFile}: reloaded, ${next.routes.length} routes, ${next.roles.length} roles`);
+      broken = false;
+      notify(`${scopesName}: reloaded, ${next.routes.length} routes, ${next.roles.length} roles`);
       return true;
     };
+    const notCompiled = (error: unknown): false =>
+      refuse(`${scopesName}: not reloaded, the running model stays:\n${describeScopesError(error)}`);
     const reload = (): boolean => {
       try {
         return apply(compile(scopesFile));
       } catch (error) {
-        notify(`${scopesFile}: not reloaded, the running model stays:\n${describeScopesError(error)}`);
-        return false;
+        return notCompiled(error);
       }
     };
+    const { stateFile } = options;
+    if (stateFile !== undefined) {
+      writeStackState(stateFile, {
+        pid: process.pid,
+        url,
+        dynamoEndpoint: dynamo.endpoint,
+        tableName: LOCAL_TABLE,
+        ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+      });
+      cleanups.push(() => removeStackState(stateFile));
+    }
     if (options.watch ?? true) {
       const watcher: ScopesWatcher = watchScopesFile(scopesFile, {
         compile,
         onModel: (next) => void apply(next),
-        onError: (error) =>
-          notify(`${scopesFile}: not reloaded, the running model stays:\n${describeScopesError(error)}`),
+        onError: (error) => void notCompiled(error),
       });
       cleanups.push(() => watcher.close());
     }

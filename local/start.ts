@@ -4,7 +4,8 @@
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
 //   to trust an external provider instead of the built-in token service, IDENTITY_PROVIDERS (a JSON list) to
 //   trust more providers beside it; `--data DIR` persists table and keys.
-import { resolve } from 'node:path';
+import './quiet-sdk-warning';
+import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseIdentityProviders } from '../functions/authorizer/providers/index';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
@@ -13,6 +14,7 @@ import { EXPLORER_PATH } from './explorer/explorer-routes';
 import { formatRequestLog } from './gateway';
 import { ADMIN_USERNAME, LOCAL_CLIENT_ID } from './seed';
 import { startLocalStack, type IdentityMode, type LocalStack } from './stack';
+import { defaultStateFile } from './stack-state';
 
 function integerEnv(name: string, fallback: number, max: number): number {
   const text = process.env[name];
@@ -57,6 +59,7 @@ function banner(
     `  scopes: ${scopesFile} (watched)   authorizer cache: ${ttl} s   data: ${dataDir ?? 'in memory'}`,
     `  tokens: ${identity.mode === 'oidc' ? `from ${identity.issuer}` : 'built-in token service'}`,
     ...providers.map((provider) => `  tokens: from ${provider.issuer}`),
+    `  DynamoDB: ${stack.dynamo.endpoint}   table: ${stack.tableName}   (npm run admin finds both by itself)`,
     '',
     'Routes (who may call them):',
     ...formatRoutes(describeRoutes(stack.model())).map((line) => `  ${line}`),
@@ -70,6 +73,12 @@ function banner(
     );
   } else if (stack.seed?.adminCreated === true) {
     lines.push(`Admin: user "${ADMIN_USERNAME}", password from LOCAL_ADMIN_PASSWORD`, '');
+  } else if (stack.seed !== undefined) {
+    lines.push(
+      `Admin: user "${ADMIN_USERNAME}" was created by an earlier start; to give it a new password:`,
+      `  npm run admin -- set-password --username ${ADMIN_USERNAME}`,
+      '',
+    );
   }
   if (identity.mode === 'builtin') {
     lines.push(
@@ -98,6 +107,8 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     port: integerEnv('PORT', 3000, 65535),
     scopesFile,
+    // Named as `npm run scopes -- check` names it.
+    scopesName: relative(process.cwd(), scopesFile) || scopesFile,
     ttlSeconds: ttl,
     identity,
     identityProviders: providers,
@@ -106,6 +117,7 @@ async function main(): Promise<void> {
     ...(process.env.LOCAL_ADMIN_PASSWORD ? { adminPassword: process.env.LOCAL_ADMIN_PASSWORD } : {}),
     log: (entry) => process.stdout.write(`${formatRequestLog(entry)}\n`),
     notify: (message) => process.stderr.write(`${message}\n`),
+    stateFile: defaultStateFile(process.env),
   });
   banner(stack, ttl, scopesFile, dataDir, identity, providers);
   let stopping = false;

@@ -92,6 +92,11 @@ function implies(a: PositionalBinding, b: PositionalBinding): boolean {
   return Object.entries(b).every(([position, claim]) => a[position] === claim);
 }
 
+/** `token: scopegateToken`: the kind of authorizer and the one that decides the route. */
+function decidedBy(route: CompiledRoute): string {
+  return route.authorizer === undefined ? route.access : `${route.access}: ${route.authorizer}`;
+}
+
 /** Alternatives of `these` that no alternative of `those` implies: access `these` grant and `those` do not. */
 function notImpliedBy(these: PositionalBinding[], those: PositionalBinding[]): PositionalBinding[] {
   return these.filter((alternative) => !those.some((other) => implies(alternative, other)));
@@ -160,14 +165,14 @@ function diffRoutes(base: Map<string, RouteEntry>, head: Map<string, RouteEntry>
         before: was,
         after: is,
       });
-    } else if (before.access !== route.access) {
+    } else if (before.access !== route.access || before.authorizer !== route.authorizer) {
       changes.push({
         kind: 'neutral',
         change: 'access-changed',
         key,
         route: label,
-        before: before.access,
-        after: route.access,
+        before: decidedBy(before),
+        after: decidedBy(route),
       });
     }
   }

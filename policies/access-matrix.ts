@@ -1,5 +1,13 @@
 // Who may call what, and why: the compiled model as a routes-by-roles matrix for the terminal and the explorer.
-import type { Access, Binding, CompiledModel, CompiledRole, GrantSource, Method } from './model';
+import type {
+  Access,
+  Binding,
+  CompiledModel,
+  CompiledRole,
+  CompiledRoute,
+  GrantSource,
+  Method,
+} from './model';
 
 /**
  * One cell: `public` (no authorizer), `allowed` (unconditionally), `own` (only where bound path parameters
@@ -29,6 +37,8 @@ export interface MatrixRow {
   line: number;
   /** One line on how the route is authorized. */
   authorizer: string;
+  /** The API Gateway authorizer deciding the route; absent for public routes. */
+  authorizerName?: string;
   /** One per role, in the order of `AccessMatrix.roles`. */
   cells: MatrixCell[];
 }
@@ -83,10 +93,17 @@ function describeSource(roles: ReadonlyMap<string, CompiledRole>, role: string, 
   return `${granted}, declared by ${source.role}, inherited through ${path.join(' → ')}`;
 }
 
-function authorizerLine(access: Access, reason: string | undefined): string {
-  if (access === 'public') return 'public: no authorizer runs; anyone may call it';
-  if (access === 'token') return 'token-cached authorizer: one policy per token covers this route';
-  return `per-route authorizer (cached per token, method and path): ${reason ?? 'its policy cannot be shared'}`;
+function authorizerLine(model: CompiledModel, route: CompiledRoute): string {
+  if (route.access === 'public') return 'public: no authorizer runs; anyone may call it';
+  if (route.access === 'token') {
+    const group = model.groups.find((g) => g.name === route.authorizer);
+    const others = (group?.routes.length ?? 1) - 1;
+    return (
+      `token-cached authorizer ${route.authorizer!}: one policy per token covers this route` +
+      (others > 0 ? ` and ${others} other${others === 1 ? '' : 's'} (${group!.paths.join(', ')})` : '')
+    );
+  }
+  return `per-route authorizer (cached per token, method and path): ${route.reason ?? 'its policy cannot be shared'}`;
 }
 
 function cellFor(
@@ -151,7 +168,8 @@ export function buildAccessMatrix(model: CompiledModel): AccessMatrix {
       access: route.access,
       ...(route.reason === undefined ? {} : { reason: route.reason }),
       line: route.line,
-      authorizer: authorizerLine(route.access, route.reason),
+      authorizer: authorizerLine(model, route),
+      ...(route.authorizer === undefined ? {} : { authorizerName: route.authorizer }),
       cells: model.roles.map((role) => cellFor(roles, role, route.id, route.access)),
     })),
     maxResultBytes: model.maxResultBytes,

@@ -1,5 +1,6 @@
 // The authorizer's answer for a verified caller: an exact IAM policy from the pre-compiled model.
 import { boundValue } from './claim-values';
+import { matchRoute } from './match-route';
 import { MAX_RESOURCE_ARN_LENGTH, parseMethodArn } from './method-arn';
 import type {
   AuthorizeRequest,
@@ -15,6 +16,7 @@ import {
   planForToken,
   type Holding,
   type Plan,
+  type PlanScope,
   type ResourceTemplate,
 } from './policy-plan';
 
@@ -23,14 +25,24 @@ const MAX_CACHED_PLANS = 512;
 
 interface RoleSetEntry {
   holdings: Map<number, Holding>;
-  tokenPlan?: Plan;
+  /** Token-cached plans by authorizer name, built on first use. */
+  tokenPlans: Map<string, Plan>;
   /** Per-route plans by route id, built on first use. */
   routePlans: Map<number, Plan>;
+}
+
+interface GroupIndex {
+  scope: PlanScope;
+  /** Roles its policy depends on: the only ones its context names. */
+  roles: ReadonlySet<string>;
 }
 
 interface ModelIndex {
   roleNames: Set<string>;
   routeByKey: Map<string, number>;
+  groups: Map<string, GroupIndex>;
+  /** Roles granting each per-route route, by id, built on first use. */
+  routeRoles: Map<number, ReadonlySet<string>>;
   roleSets: Map<string, RoleSetEntry>;
 }
 
@@ -42,6 +54,13 @@ function indexOf(model: CompiledModel): ModelIndex {
     index = {
       roleNames: new Set(model.roles.map((r) => r.name)),
       routeByKey: new Map(model.routes.map((r) => [`${r.method} ${r.path}`, r.id])),
+      groups: new Map(
+        model.groups.map((g) => [
+          g.name,
+          { scope: { members: new Set(g.routes), merges: g.merges }, roles: new Set(g.roles) },
+        ]),
+      ),
+      routeRoles: new Map(),
       roleSets: new Map(),
     };
     indexes.set(model, index);
@@ -53,7 +72,7 @@ function roleSetEntry(model: CompiledModel, index: ModelIndex, roles: string[]):
   const key = roles.join(' ');
   let entry = index.roleSets.get(key);
   if (!entry) {
-    entry = { holdings: holdingsOf(model, roles), routePlans: new Map() };
+    entry = { holdings: holdingsOf(model, roles), tokenPlans: new Map(), routePlans: new Map() };
     if (index.roleSets.size >= MAX_CACHED_PLANS) index.roleSets.delete(index.roleSets.keys().next().value!);
     index.roleSets.set(key, entry);
   }
@@ -116,9 +135,11 @@ const denyEverything: PolicyDocument = {
 /**
  * The authorizer result for a verified caller.
  *
- * Without `resourcePath` it is the token-cached authorizer's answer: API Gateway caches it per token and applies
- * it to every later request with that token, so it decides every token-cached route, not just the one asked.
- * With `resourcePath` and `httpMethod` it is the per-route authorizer's answer for that route alone.
+ * Without `resourcePath` it is the answer of the token-cached authorizer that decides the route `methodArn`
+ * names: API Gateway caches it per token and applies it to every later request of that authorizer's routes,
+ * so it decides all of them, not just the one asked. With `resourcePath` and `httpMethod` it is the per-route
+ * authorizer's answer for that route alone. A route no such authorizer decides gets a policy denying
+ * everything. The context names the caller's roles that the deciding authorizer's routes depend on.
  *
  * @example
  * authorize(model, { principalId: 'u1', roles: ['User'], claims: { sub: 'u1' } },
@@ -127,24 +148,41 @@ const denyEverything: PolicyDocument = {
 export function authorize(model: CompiledModel, caller: Caller, request: AuthorizeRequest): AuthorizerResult {
   const index = indexOf(model);
   const roles = [...new Set(caller.roles.filter((r) => index.roleNames.has(r)))].sort();
-  const context = { sub: caller.principalId, roles: roles.join(' ') };
   const arn = parseMethodArn(request.methodArn);
-  if (!arn) return { principalId: caller.principalId, policyDocument: denyEverything, context };
+  const refuse = (): AuthorizerResult => ({
+    principalId: caller.principalId,
+    policyDocument: denyEverything,
+    context: { sub: caller.principalId, roles: '' },
+  });
+  if (!arn) return refuse();
 
   const entry = roleSetEntry(model, index, roles);
   let plan: Plan;
+  let relevant: (role: string) => boolean;
   if (request.resourcePath === undefined) {
-    plan = entry.tokenPlan ??= planForToken(model, entry.holdings);
+    const route = matchRoute(model, arn.method, arn.path)?.route;
+    const group = route?.access === 'token' ? index.groups.get(route.authorizer!) : undefined;
+    if (!route || !group) return refuse();
+    plan = entry.tokenPlans.get(route.authorizer!)!;
+    if (!plan)
+      entry.tokenPlans.set(route.authorizer!, (plan = planForToken(model, group.scope, entry.holdings)));
+    relevant = (role) => group.roles.has(role);
   } else {
     const routeId = index.routeByKey.get(`${request.httpMethod ?? arn.method} ${request.resourcePath}`);
-    plan =
-      routeId === undefined || model.routes[routeId]!.access !== 'route'
-        ? { allow: [], deny: [] }
-        : routePlan(model, entry, routeId);
+    if (routeId === undefined || model.routes[routeId]!.access !== 'route') return refuse();
+    plan = routePlan(model, entry, routeId);
+    let holders = index.routeRoles.get(routeId);
+    if (!holders) {
+      holders = new Set(
+        model.roles.filter((r) => r.grants.some((g) => g.route === routeId)).map((r) => r.name),
+      );
+      index.routeRoles.set(routeId, holders);
+    }
+    relevant = (role) => holders.has(role);
   }
   return {
     principalId: caller.principalId,
     policyDocument: renderPolicy(arn.prefix, plan, caller.claims),
-    context,
+    context: { sub: caller.principalId, roles: roles.filter(relevant).join(' ') },
   };
 }

@@ -1,7 +1,17 @@
 // Compiles scopes.yaml into the model every part of the product consumes, or reports every problem in it.
-import { findConflicts, settleConflicts } from './assign-access';
+import { findConflicts } from './assign-access';
+import { assignCacheGroups } from './cache-groups';
 import { ScopesError, type Diagnostic } from './errors';
-import type { Binding, CompiledModel, CompiledRole, CompiledRoute, GrantSource, Segment } from './model';
+import { mergeCandidates } from './merge-candidates';
+import type {
+  ApiQuotas,
+  Binding,
+  CompiledModel,
+  CompiledRole,
+  CompiledRoute,
+  GrantSource,
+  Segment,
+} from './model';
 import {
   parseGrantPattern,
   parseRouteKey,
@@ -9,7 +19,6 @@ import {
   shapeOf,
   type GrantPattern,
 } from './path-template';
-import { fitBudget, mergeCandidates } from './policy-budget';
 import { readScopes, type Locate, type PathElement } from './read-scopes';
 import { buildRouteTree, type RouteTree } from './route-tree';
 import { globText, reach, templateGlob } from './reach';
@@ -18,6 +27,9 @@ export interface CompileOptions {
   /** Functions that have handler source; when given, a route naming any other function is an error. */
   functions?: readonly string[];
 }
+
+/** API Gateway's default quotas per REST API; both can be raised on request (`quotas` in scopes.yaml). */
+export const DEFAULT_QUOTAS: ApiQuotas = { authorizers: 10, resources: 300 };
 
 /** A role's grants, and what its failed grants were meant for (so no follow-on diagnostic is made up). */
 interface RoleGrants {
@@ -57,6 +69,8 @@ function compileRoutes(
   const shapes = new Map<string, CompiledRoute>();
   // Parameter names per resource position: API Gateway allows one name per position, across methods.
   const paramAt = new Map<string, { name: string; route: CompiledRoute }>();
+  // API Gateway also allows one variable child per resource: `{id}` and `{path+}` cannot be siblings.
+  const variableAt = new Map<string, { text: string; route: CompiledRoute }>();
   for (const [key, fn] of Object.entries(routes)) {
     const parsed = parseRouteKey(key);
     if (!parsed.ok) {
@@ -87,7 +101,25 @@ function compileRoutes(
     let clash = false;
     for (const [i, s] of segments.entries()) {
       if (s.kind === 'literal') continue;
-      const position = `${shapeOf('', segments.slice(0, i))}|${s.kind}`;
+      const parent = shapeOf('', segments.slice(0, i));
+      const text = s.kind === 'param' ? `{${s.name}}` : `{${s.name}+}`;
+      const sibling = variableAt.get(parent);
+      if (!sibling) variableAt.set(parent, { text, route });
+      else if (sibling.text.endsWith('+}') !== (s.kind === 'greedy') && !clash) {
+        clash = true;
+        const under =
+          route.path
+            .split('/')
+            .slice(0, i + 1)
+            .join('/') || '/';
+        report.add(
+          ['routes', key],
+          `${text} in "${key}" is a sibling of ${sibling.text} in "${label(sibling.route)}" (line ` +
+            `${sibling.route.line}) under "${under}"; API Gateway allows one variable path part per resource`,
+          true,
+        );
+      }
+      const position = `${parent}|${s.kind}`;
       const seen = paramAt.get(position);
       if (!seen) paramAt.set(position, { name: s.name, route });
       else if (seen.name !== s.name && !clash) {
@@ -349,20 +381,33 @@ export function compileScopes(
   }
 
   const tree = buildRouteTree(routes);
+  const quotas: ApiQuotas = { ...DEFAULT_QUOTAS, ...document.quotas };
   const model: CompiledModel = {
     version: 1,
     file: fileName,
     routes,
     roles,
     analysis: analyse(routes, roles, tree),
-    merges: [],
+    groups: [],
+    grouping: '',
     maxResultBytes: 0,
+    apiResources: countResources(tree),
+    quotas,
+    warnings: [],
   };
-  for (const [id, reason] of settleConflicts(findConflicts(model))) {
-    model.routes[id]!.access = 'route';
-    model.routes[id]!.reason = reason;
+  assignCacheGroups(model, findConflicts(model), mergeCandidates(model, tree), quotas);
+  if (model.apiResources > quotas.resources) {
+    model.warnings.push(
+      `${fileName}: the API needs ${model.apiResources} API Gateway resources (one per distinct path prefix), ` +
+        `over the quota of ${quotas.resources} per REST API; the import fails unless the quota is raised ` +
+        `(then set quotas.resources)`,
+    );
   }
-  model.merges = mergeCandidates(model, tree);
-  model.maxResultBytes = fitBudget(model);
   return model;
+}
+
+/** API Gateway resources: one per distinct path prefix, and the root `/`, which every API has. */
+function countResources(tree: RouteTree): number {
+  const hasRoot = tree.root.literals.has('');
+  return tree.nodes.length - 1 + (hasRoot ? 0 : 1);
 }

@@ -4,9 +4,9 @@ export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'] as cons
 export type Method = (typeof METHODS)[number];
 
 /**
- * Which authorizer decides a route:
+ * Which kind of authorizer decides a route:
  * - `public`: none;
- * - `token`: the token-cached authorizer (one policy per token covers every such route);
+ * - `token`: a token-cached authorizer (one policy per token covers every route of that authorizer);
  * - `route`: the per-route authorizer (cache key: token, method and resource path).
  */
 export type Access = 'public' | 'token' | 'route';
@@ -25,6 +25,11 @@ export interface CompiledRoute {
   segments: Segment[];
   function: string;
   access: Access;
+  /**
+   * Name of the API Gateway authorizer that decides the route (absent for public routes). Token-cached routes
+   * with the same name share one cache entry per token.
+   */
+  authorizer?: string;
   /** Why the route needs the per-route authorizer (set only when `access` is `route`). */
   reason?: string;
   /** Where the route is declared. */
@@ -62,23 +67,53 @@ export interface CompiledRole {
 /** A glob over `METHOD/path` (the part of an execute-api ARN after the stage) with claim placeholders. */
 export type ResourcePart = string | { claim: string };
 
-/** A wildcard that covers a whole subtree when the caller holds every route it reaches. */
+/**
+ * A wildcard that covers a whole subtree when the caller holds its routes: those it reaches that the caller
+ * does not hold are denied by their own globs, where that is exact and shorter.
+ */
 export interface MergeCandidate {
   resources: string[];
   /** Token-cached routes whose own Allow the merged resources replace. */
   covers: number[];
-  /** Other token-cached routes the merged resources reach; all must be fully granted too. */
+  /** Other token-cached routes the merged resources reach: each fully held, or denied where that is exact. */
   alsoReaches: number[];
+  /** Applies only when every route it reaches is fully held (a wildcard over several components). */
+  strict?: true;
 }
 
 /** Precomputed reach of each route's own wildcard, used to place explicit Deny statements. */
 export interface RouteAnalysis {
   /** The route's resource glob, e.g. `GET/users/*`, with bound parameters kept as claim placeholders. */
   glob: string;
-  /** Token-cached routes (other than this one) whose requests the unbound glob also matches. */
+  /** Routes of the same token-cached authorizer (other than this one) whose requests the unbound glob matches. */
   reachFull: number[];
   /** The same for the glob with bound parameters as single segments; absent when no grant binds the route. */
   reachBound?: number[];
+}
+
+/**
+ * A token-cached authorizer and the routes it decides. API Gateway keeps one cache per authorizer, so its
+ * policy only has to be exact, and fit 8 KB, for its own routes.
+ */
+export interface CacheGroup {
+  /** The authorizer's name (its OpenAPI security scheme), e.g. `scopegateToken`. */
+  name: string;
+  /** Route ids it decides, ascending. */
+  routes: number[];
+  /** Roles granting any of its routes: the only roles its policy depends on and its context names. */
+  roles: string[];
+  /** Top-level paths of its routes, e.g. `/orders`, for people reading `check` and the explorer. */
+  paths: string[];
+  /** Wildcards that replace Allows where a caller fully holds every route of the group they reach. */
+  merges: MergeCandidate[];
+  /** Proven upper bound of this authorizer's result for every role combination, in bytes. */
+  maxResultBytes: number;
+}
+
+/** API Gateway quotas per REST API the model is checked against (defaults, or raised ones from scopes.yaml). */
+export interface ApiQuotas {
+  authorizers: number;
+  resources: number;
 }
 
 export interface CompiledModel {
@@ -88,9 +123,19 @@ export interface CompiledModel {
   roles: CompiledRole[];
   /** Per route id. */
   analysis: RouteAnalysis[];
-  merges: MergeCandidate[];
+  /** The token-cached authorizers. */
+  groups: CacheGroup[];
+  /** Name of the per-route authorizer when any route needs it. */
+  routeAuthorizer?: string;
+  /** Why the routes are split the way they are, one sentence. */
+  grouping: string;
   /** Bytes the largest token-cached authorizer result reaches for any role combination. */
   maxResultBytes: number;
+  /** API Gateway resources (distinct path prefixes, `/` included) the API needs. */
+  apiResources: number;
+  quotas: ApiQuotas;
+  /** Problems that do not stop a compile, e.g. a quota the model exceeds. */
+  warnings: string[];
 }
 
 /** The caller as the authorizer knows it after verifying the token. */
@@ -100,7 +145,10 @@ export interface Caller {
   claims: Record<string, unknown>;
 }
 
-/** What API Gateway asks: the method ARN and, for the per-route authorizer, the route. */
+/**
+ * What API Gateway asks: the method ARN (whose route names the token-cached authorizer asked) and, for the
+ * per-route authorizer, the route.
+ */
 export interface AuthorizeRequest {
   methodArn: string;
   resourcePath?: string;

@@ -1,9 +1,9 @@
 // The API Gateway OpenAPI 3 document of a compiled scope model: routes, Lambda integrations, authorizers, CORS.
+import { ROUTE_AUTHORIZER, TOKEN_AUTHORIZER } from './cache-groups';
 import type { CompiledModel, CompiledRoute, Method } from './model';
 
-/** Security scheme names: the token-cached and the per-route Lambda authorizer. */
-export const TOKEN_AUTHORIZER = 'scopegateToken';
-export const ROUTE_AUTHORIZER = 'scopegateRoute';
+/** Security scheme names: the (first) token-cached and the per-route Lambda authorizer. */
+export { ROUTE_AUTHORIZER, TOKEN_AUTHORIZER };
 
 /** API Gateway's identity sources: the per-route cache key adds the method and the route template. */
 export const TOKEN_IDENTITY_SOURCE = 'method.request.header.Authorization';
@@ -27,7 +27,7 @@ export interface OpenApiOptions {
   version?: string;
   /** Function name -> Lambda invoke ARN (`arn:aws:apigateway:<region>:lambda:path/.../invocations`). */
   functionInvokeArns: Readonly<Record<string, string>>;
-  /** Invoke ARN of the token-cached authorizer. */
+  /** Invoke ARN of the token-cached authorizers (one function serves every cache group). */
   tokenAuthorizerInvokeArn: string;
   /** Invoke ARN of the per-route authorizer (may be the same function). */
   routeAuthorizerInvokeArn: string;
@@ -93,8 +93,15 @@ export function toOpenApi(model: CompiledModel, options: OpenApiOptions): OpenAp
     paths,
     components: {
       securitySchemes: {
-        [TOKEN_AUTHORIZER]: authorizerScheme('token', options.tokenAuthorizerInvokeArn, ttl),
-        [ROUTE_AUTHORIZER]: authorizerScheme('request', options.routeAuthorizerInvokeArn, ttl),
+        // One scheme, and so one API Gateway authorizer with its own cache, per cache group.
+        ...Object.fromEntries(
+          model.groups.map((g) => [g.name, authorizerScheme('token', options.tokenAuthorizerInvokeArn, ttl)]),
+        ),
+        ...(model.routeAuthorizer === undefined
+          ? {}
+          : {
+              [model.routeAuthorizer]: authorizerScheme('request', options.routeAuthorizerInvokeArn, ttl),
+            }),
       },
     },
     'x-amazon-apigateway-gateway-responses': gatewayResponses(options.corsOrigins),
@@ -126,16 +133,15 @@ function routeOperation(
       passthroughBehavior: 'when_no_match',
     },
   };
-  if (route.access !== 'public') {
-    operation.security = [{ [route.access === 'token' ? TOKEN_AUTHORIZER : ROUTE_AUTHORIZER]: [] }];
-  }
+  if (route.authorizer !== undefined) operation.security = [{ [route.authorizer]: [] }];
   return operation;
 }
 
+// No line numbers: the document is what gets deployed, and a comment-only edit of scopes.yaml must not change it.
 function describeAccess(route: CompiledRoute): string {
-  const where = `${route.method} ${route.path} (line ${route.line})`;
+  const where = `${route.method} ${route.path}`;
   if (route.access === 'public') return `${where}: public.`;
-  if (route.access === 'token') return `${where}: token-cached authorizer.`;
+  if (route.access === 'token') return `${where}: token-cached authorizer ${route.authorizer!}.`;
   return `${where}: per-route authorizer${route.reason === undefined ? '' : ` (${route.reason})`}.`;
 }
 
@@ -167,7 +173,9 @@ function pathParameters(path: string): unknown[] {
 function authorizerScheme(type: 'token' | 'request', uri: string, ttl: number): Record<string, unknown> {
   return {
     type: 'apiKey',
-    name: 'Authorization',
+    // A token authorizer names its one header; a request authorizer has several identity sources, and AWS's
+    // documented form names none of them.
+    name: type === 'token' ? 'Authorization' : 'Unused',
     in: 'header',
     'x-amazon-apigateway-authtype': 'custom',
     'x-amazon-apigateway-authorizer': {

@@ -1,139 +1,135 @@
-// Keeps every token-cached authorizer result within API Gateway's 8 KB, merging wildcards where exact.
-import { renderPolicy } from './authorize';
+// Proves that a token-cached authorizer's result fits API Gateway's 8 KB for every role combination.
+//
+// The proof never samples. A group's routes split into components: routes linked because one's glob reaches
+// another, or one wildcard covers both. A policy is the sum of its components' parts, and each part depends
+// only on what the caller holds in that component, so the largest result is at most the sum of each
+// component's largest part. A component's largest part is found by enumerating every distinct holding the
+// roles that touch it can produce (few, since roles nest or touch few components); where there are too many,
+// a sound bound (every Allow and every Deny at once) stands in.
 import { MAX_BOUND_VALUE_LENGTH } from './claim-values';
-import { BUDGET_ARN_PREFIX } from './method-arn';
-import type { CompiledModel, MergeCandidate, Method } from './model';
-import { holdingsOf, planForToken, type Plan } from './policy-plan';
-import { globText, reach, templateGlob, type GlobToken } from './reach';
-import type { RouteNode, RouteTree } from './route-tree';
+import type { CompiledModel, MergeCandidate } from './model';
+import { allowsFor, planForToken, resourceBytes, type Holding, type PlanScope } from './policy-plan';
+
+export { resourceBytes };
 
 /** API Gateway's limit for a Lambda authorizer result (policy, principal and context). */
 export const MAX_RESULT_BYTES = 8192;
 
-/** Up to this many roles every combination is sized; beyond it, an upper bound of all of them together. */
-const MAX_ENUMERATED_ROLES = 10;
-
-const resourceBytes = (text: string): number => BUDGET_ARN_PREFIX.length + text.length + 3;
+/** Distinct holdings enumerated per component before the sound bound stands in. */
+const MAX_ENUMERATED_HOLDINGS = 2048;
 
 /**
- * Wildcards that replace a subtree's Allows when a caller fully holds every token-cached route they reach:
- * per node and method (`GET/messages/*`), and for every method only at the root (`*`): elsewhere a leading `*`
- * crosses into paths (`*\/messages` matches `GET/users/messages`), reaching routes no caller holds all of.
- * Shallow first; kept only where shorter than what they replace and where some caller can hold them all.
+ * Bytes of a result with empty Allow and Deny lists, principal and context at their longest: what every
+ * result adds to its resources. The context names the caller's roles among `roles` (the group's).
  */
-export function mergeCandidates(model: CompiledModel, tree: RouteTree): MergeCandidate[] {
-  const isPrivate = (id: number): boolean => model.routes[id]!.access !== 'public';
-  const everything = holdingsOf(
-    model,
-    model.roles.map((r) => r.name),
-  );
-  const holdable = (id: number): boolean => everything.get(id)?.full === true;
-  const below = new Map<RouteNode, number[]>();
-  const collect = (node: RouteNode): number[] => {
-    const ids = [...node.methods.values()].filter(isPrivate);
-    for (const child of [...node.literals.values(), node.param, node.greedy])
-      if (child) ids.push(...collect(child));
-    below.set(node, ids);
-    return ids;
-  };
-  collect(tree.root);
-  const out: { depth: number; star: boolean; candidate: MergeCandidate }[] = [];
-  for (const node of tree.nodes) {
-    const ids = below.get(node)!;
-    const methods = [...new Set(ids.map((id) => model.routes[id]!.method))];
-    const hasChildren = ids.some((id) => tree.nodeOf[id] !== node);
-    const options: (Method | '*')[] = node === tree.root && methods.length > 1 ? ['*', ...methods] : methods;
-    for (const method of options) {
-      const covers = ids.filter((id) => method === '*' || model.routes[id]!.method === method);
-      if (covers.length < 2 || !covers.every(holdable)) continue;
-      const globs: GlobToken[][] = [];
-      const own = templateGlob(method, node.segments);
-      const ownsRoute = covers.some((id) => tree.nodeOf[id] === node);
-      if (ownsRoute) globs.push(own);
-      if (hasChildren && !(ownsRoute && own[own.length - 1]!.kind === 'star'))
-        globs.push([...own, { kind: 'star' }]);
-      const resources = globs.map((g) => globText(g));
-      const before = covers.reduce((sum, id) => sum + resourceBytes(model.analysis[id]!.glob), 0);
-      const after = resources.reduce((sum, r) => sum + resourceBytes(r), 0);
-      if (after >= before) continue;
-      const covered = new Set(covers);
-      const reached = new Set(globs.flatMap((g) => reach(tree, g)));
-      const alsoReaches = [...reached].filter((id) => isPrivate(id) && !covered.has(id));
-      if (!alsoReaches.every(holdable)) continue;
-      out.push({
-        depth: node.segments.length,
-        star: method === '*',
-        candidate: { resources, covers, alsoReaches },
-      });
-    }
-  }
-  return out.sort((a, b) => a.depth - b.depth || Number(b.star) - Number(a.star)).map((c) => c.candidate);
-}
-
-/** Size of the authorizer result for a plan, with every variable part at its longest. */
-export function worstResultBytes(plan: Plan, roles: readonly string[]): number {
+export function resultFrameBytes(roles: readonly string[]): number {
   const longest = 'x'.repeat(MAX_BOUND_VALUE_LENGTH);
-  const claims = new Proxy({}, { get: () => longest }) as Record<string, unknown>;
+  const statement = (Effect: string) => ({ Action: 'execute-api:Invoke', Effect, Resource: [] });
   return JSON.stringify({
     principalId: longest,
-    policyDocument: renderPolicy(BUDGET_ARN_PREFIX, plan, claims),
+    policyDocument: { Version: '2012-10-17', Statement: [statement('Allow'), statement('Deny')] },
     context: { sub: longest, roles: roles.join(' '), clientId: 'c'.repeat(64), tokenId: 't'.repeat(64) },
   }).length;
 }
 
-function* roleCombinations(names: readonly string[]): Generator<string[]> {
-  for (let mask = 1; mask < 1 << names.length; mask++) yield names.filter((_, i) => mask & (1 << i));
+/** A role's holdings restricted to some routes. */
+function roleHoldings(model: CompiledModel, role: number, within: ReadonlySet<number>): Map<number, Holding> {
+  const out = new Map<number, Holding>();
+  for (const grant of model.roles[role]!.grants) {
+    if (!within.has(grant.route)) continue;
+    out.set(
+      grant.route,
+      grant.bindings.some((b) => Object.keys(b).length === 0)
+        ? { full: true }
+        : { full: false, bindings: grant.bindings },
+    );
+  }
+  return out;
 }
 
-/** A plan at least as large as any role combination's: every held route allowed, every reachable one denied. */
-function upperBoundPlan(model: CompiledModel): Plan {
-  const all = holdingsOf(
-    model,
-    model.roles.map((r) => r.name),
-  );
-  // Every route any glob reaches may need a Deny for some combination; no merge may apply.
-  const deny = new Set<string>();
-  for (const [id] of all) {
-    if (model.routes[id]!.access !== 'token') continue;
-    for (const other of model.analysis[id]!.reachFull) {
-      if (model.routes[other]!.access === 'token') deny.add(model.analysis[other]!.glob);
-    }
+function combine(a: ReadonlyMap<number, Holding>, b: ReadonlyMap<number, Holding>): Map<number, Holding> {
+  const out = new Map(a);
+  for (const [id, h] of b) {
+    const previous = out.get(id);
+    if (previous?.full) continue;
+    if (h.full || !previous) out.set(id, h);
+    else out.set(id, { full: false, bindings: [...previous.bindings, ...h.bindings] });
   }
-  return { allow: planForToken({ ...model, merges: [] }, all).allow, deny: [...deny] };
+  return out;
 }
 
-/**
- * Moves token-cached routes to the per-route authorizer until every role combination's result fits in
- * 8 KB; returns the largest result size left.
- */
-export function fitBudget(model: CompiledModel): number {
-  const names = model.roles.map((r) => r.name);
-  for (;;) {
-    let worst = { bytes: 0, roles: [] as string[], plan: undefined as Plan | undefined };
-    const sizes =
-      names.length <= MAX_ENUMERATED_ROLES
-        ? [...roleCombinations(names)].map((roles) => ({
-            roles,
-            plan: planForToken(model, holdingsOf(model, roles)),
-          }))
-        : [{ roles: names, plan: upperBoundPlan(model) }];
-    for (const { roles, plan } of sizes) {
-      const bytes = worstResultBytes(plan, roles);
-      if (bytes > worst.bytes) worst = { bytes, roles, plan };
+function holdingKey(holdings: ReadonlyMap<number, Holding>): string {
+  return [...holdings.entries()]
+    .sort(([x], [y]) => x - y)
+    .map(([id, h]) =>
+      h.full
+        ? `${id}`
+        : `${id}:${[...new Set(h.bindings.map((b) => JSON.stringify(Object.entries(b).sort())))].sort().join('|')}`,
+    )
+    .join(',');
+}
+
+export interface ComponentProof {
+  /** The largest sum of resource bytes any role combination gets for this component. */
+  bytes: number;
+  /** A role combination reaching it (empty when the sound bound stood in). */
+  roles: string[];
+  /** Whether every distinct holding was enumerated (otherwise the sound bound stood in). */
+  exact: boolean;
+}
+
+/** The largest part of a policy `component` can contribute, over every role combination. */
+export function proveComponent(
+  model: CompiledModel,
+  component: ReadonlySet<number>,
+  merges: readonly MergeCandidate[],
+): ComponentProof {
+  const touching = model.roles
+    .map((role, i) => ({ i, name: role.name, holdings: roleHoldings(model, i, component) }))
+    .filter((r) => r.holdings.size > 0);
+  const scope: PlanScope = { members: component, merges };
+  const seen = new Map<string, { holdings: Map<number, Holding>; roles: string[] }>([
+    ['', { holdings: new Map(), roles: [] }],
+  ]);
+  let exact = true;
+  for (const role of touching) {
+    for (const { holdings, roles } of [...seen.values()]) {
+      const next = combine(holdings, role.holdings);
+      const key = holdingKey(next);
+      if (!seen.has(key)) seen.set(key, { holdings: next, roles: [...roles, role.name] });
     }
-    if (worst.bytes <= MAX_RESULT_BYTES) return worst.bytes;
-    // Largest Allows first: each route moved saves at least its own resource.
-    const held = [...holdingsOf(model, worst.roles).keys()]
-      .filter((id) => model.routes[id]!.access === 'token' && !worst.plan?.covered?.has(id))
-      .sort((a, b) => model.analysis[b]!.glob.length - model.analysis[a]!.glob.length);
-    let excess = worst.bytes - MAX_RESULT_BYTES;
-    for (const id of held.length > 0 ? held : [...holdingsOf(model, worst.roles).keys()]) {
-      if (excess <= 0) break;
-      const route = model.routes[id]!;
-      if (route.access !== 'token') continue;
-      route.access = 'route';
-      route.reason = `the token-cached policy for roles ${worst.roles.join(', ')} would exceed 8 KB`;
-      excess -= resourceBytes(model.analysis[id]!.glob);
+    if (seen.size > MAX_ENUMERATED_HOLDINGS) {
+      exact = false;
+      break;
     }
   }
+  if (!exact) return { bytes: soundBound(model, component, touching), roles: [], exact };
+  let worst: ComponentProof = { bytes: 0, roles: [], exact };
+  for (const { holdings, roles } of seen.values()) {
+    const plan = planForToken(model, scope, holdings);
+    const bytes = [...plan.allow, ...plan.deny].reduce((sum, r) => sum + resourceBytes(r), 0);
+    if (bytes > worst.bytes) worst = { bytes, roles, exact };
+  }
+  return worst;
+}
+
+/** Every Allow any role can hold and every Deny at once: no combination's part is larger. */
+function soundBound(
+  model: CompiledModel,
+  component: ReadonlySet<number>,
+  touching: readonly { holdings: Map<number, Holding> }[],
+): number {
+  const all = touching.reduce<Map<number, Holding>>((acc, r) => combine(acc, r.holdings), new Map());
+  let bytes = 0;
+  for (const id of component) {
+    const glob = resourceBytes(model.analysis[id]!.glob);
+    const holding = all.get(id);
+    const bound = holding && !holding.full ? allowsFor(model, id, holding) : [];
+    bytes +=
+      Math.max(
+        glob,
+        bound.reduce((sum, r) => sum + resourceBytes(r), 0),
+      ) + glob;
+  }
+  return bytes;
 }

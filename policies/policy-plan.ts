@@ -2,7 +2,9 @@
 //
 // A plan depends only on the caller's role set, so the authorizer computes it once per role set and reuses
 // it; per request only the ARN prefix and the bound claim values are substituted.
-import type { Binding, CompiledModel, CompiledRoute, ResourcePart } from './model';
+import { MAX_BOUND_VALUE_LENGTH } from './claim-values';
+import { BUDGET_ARN_PREFIX } from './method-arn';
+import type { Binding, CompiledModel, CompiledRoute, MergeCandidate, ResourcePart } from './model';
 
 /** A resource after the ARN prefix: plain text, or parts with claim placeholders. */
 export type ResourceTemplate = string | ResourcePart[];
@@ -12,6 +14,15 @@ export interface Plan {
   deny: string[];
   /** Routes whose Allow a merged wildcard replaced. */
   covered?: ReadonlySet<number>;
+}
+
+/** Bytes one resource adds to a result: the longest ARN prefix, claim values at their longest, quotes, comma. */
+export function resourceBytes(template: ResourceTemplate): number {
+  const text =
+    typeof template === 'string'
+      ? template.length
+      : template.reduce((sum, p) => sum + (typeof p === 'string' ? p.length : MAX_BOUND_VALUE_LENGTH), 0);
+  return BUDGET_ARN_PREFIX.length + text + 3;
 }
 
 /** What a role set holds on one route: everything, or only where a binding holds. */
@@ -60,7 +71,7 @@ export function boundResource(route: CompiledRoute, binding: Binding): ResourceP
   return joined;
 }
 
-function allowsFor(model: CompiledModel, routeId: number, holding: Holding): ResourceTemplate[] {
+export function allowsFor(model: CompiledModel, routeId: number, holding: Holding): ResourceTemplate[] {
   if (holding.full) return [model.analysis[routeId]!.glob];
   const route = model.routes[routeId]!;
   const seen = new Set<string>();
@@ -74,29 +85,65 @@ function allowsFor(model: CompiledModel, routeId: number, holding: Holding): Res
   return out;
 }
 
-/** The token-cached authorizer's plan: every token-cached route the role set holds, exactly. */
-export function planForToken(model: CompiledModel, holdings: ReadonlyMap<number, Holding>): Plan {
-  const isToken = (id: number): boolean => model.routes[id]!.access === 'token';
+/** The routes one token-cached authorizer decides, and the wildcards it may use for them. */
+export interface PlanScope {
+  members: ReadonlySet<number>;
+  merges: readonly MergeCandidate[];
+}
+
+/**
+ * A token-cached authorizer's plan: every route of `scope` the role set holds, exactly. Requests of other
+ * routes never see this policy (API Gateway keeps one cache per authorizer), so an Allow that also matches
+ * them needs no Deny.
+ */
+export function planForToken(
+  model: CompiledModel,
+  scope: PlanScope,
+  holdings: ReadonlyMap<number, Holding>,
+): Plan {
+  const { members } = scope;
   const isFull = (id: number): boolean => holdings.get(id)?.full === true;
+  const glob = (id: number): string => model.analysis[id]!.glob;
   const allow: ResourceTemplate[] = [];
   const covered = new Set<number>();
-  for (const merge of model.merges) {
-    const covers = merge.covers.filter(isToken);
-    if (covers.length === 0 || covers.some((id) => covered.has(id))) continue;
-    if (!covers.every(isFull) || !merge.alsoReaches.filter(isToken).every(isFull)) continue;
-    allow.push(...merge.resources);
-    for (const id of covers) covered.add(id);
-  }
   const deny = new Set<string>();
+  // Each held route's Allow `*` also matches other routes' requests: deny those the caller does not fully
+  // hold. The compiler moved every route where such a Deny would also hit a held route elsewhere. These Denies
+  // stand whether or not a wildcard replaces the Allow, so a wildcard's exceptions among them cost nothing.
   for (const [id, holding] of holdings) {
-    if (!isToken(id)) continue;
-    if (!covered.has(id)) allow.push(...allowsFor(model, id, holding));
-    // The Allow's `*` also matches other routes' requests: deny those the caller does not fully hold.
-    // The compiler moved every route where such a Deny would also hit a held route to the per-route authorizer.
+    if (!members.has(id)) continue;
     const analysis = model.analysis[id]!;
     for (const other of holding.full ? analysis.reachFull : (analysis.reachBound ?? analysis.reachFull)) {
-      if (isToken(other) && !isFull(other)) deny.add(model.analysis[other]!.glob);
+      if (members.has(other) && !isFull(other)) deny.add(glob(other));
     }
+  }
+  for (const merge of scope.merges) {
+    if (merge.covers.some((id) => covered.has(id)) || !merge.covers.some(isFull)) continue;
+    // Every route the wildcard reaches is fully held, or not held at all and denied by its own glob, where
+    // that Deny hits no held route (a route held through a binding needs its own exact Allow).
+    const exceptions: number[] = [];
+    let exact = true;
+    for (const id of [...merge.covers, ...merge.alsoReaches]) {
+      if (!members.has(id) || isFull(id)) continue;
+      const reachesHeld = model.analysis[id]!.reachFull.some((t) => members.has(t) && holdings.has(t));
+      if (holdings.has(id) || reachesHeld || merge.strict === true) {
+        exact = false;
+        break;
+      }
+      exceptions.push(id);
+    }
+    if (!exact) continue;
+    const before = merge.covers.filter(isFull).reduce((sum, id) => sum + resourceBytes(glob(id)), 0);
+    const after =
+      merge.resources.reduce((sum, r) => sum + resourceBytes(r), 0) +
+      exceptions.filter((id) => !deny.has(glob(id))).reduce((sum, id) => sum + resourceBytes(glob(id)), 0);
+    if (after >= before) continue;
+    allow.push(...merge.resources);
+    for (const id of merge.covers) covered.add(id);
+    for (const id of exceptions) deny.add(glob(id));
+  }
+  for (const [id, holding] of holdings) {
+    if (members.has(id) && !covered.has(id)) allow.push(...allowsFor(model, id, holding));
   }
   return { allow, deny: [...deny], covered };
 }

@@ -19,6 +19,7 @@ export interface ScopesDocument {
   routes: Record<string, string>;
   public?: string[];
   roles?: Record<string, { description?: string; inherits?: string[]; grants?: string[] }>;
+  quotas?: { authorizers?: number; resources?: number };
 }
 
 export type PathElement = string | number;
@@ -32,8 +33,9 @@ export type ReadResult =
 const validate = new Ajv({ allErrors: true, strict: true }).compile<ScopesDocument>(schema);
 
 const KNOWN_KEYS: Record<string, string[]> = {
-  '': ['version', 'routes', 'public', 'roles'],
+  '': ['version', 'routes', 'public', 'roles', 'quotas'],
   role: ['description', 'inherits', 'grants'],
+  quotas: ['authorizers', 'resources'],
 };
 
 function locator(doc: Document, lines: LineCounter): Locate {
@@ -103,7 +105,7 @@ function schemaDiagnostic(error: ErrorObject, file: string, locate: Locate): Dia
   switch (error.keyword) {
     case 'additionalProperties': {
       const name = String(params.additionalProperty);
-      const known = KNOWN_KEYS[path.length === 0 ? '' : 'role'] ?? [];
+      const known = KNOWN_KEYS[path.length === 0 ? '' : path[0] === 'quotas' ? 'quotas' : 'role'] ?? [];
       const where = path.length === 0 ? '' : ` in ${describe(path)}`;
       return {
         ...at([...path, name], true),
@@ -116,7 +118,7 @@ function schemaDiagnostic(error: ErrorObject, file: string, locate: Locate): Dia
       const name = String(params.propertyName);
       return {
         ...at([...path, name], true),
-        message: `role name "${name}" is not valid. Expected a letter, then letters, digits or _.:- (at most 64)`,
+        message: `role name ${JSON.stringify(name)} is not valid. Expected an OAuth 2.0 scope token: 1 to 128 printable ASCII characters other than space, " and \\`,
       };
     }
     case 'pattern':

@@ -34,7 +34,10 @@ export const IAM_POLICY_TYPES = [
 
 /** API Gateway's own default when an authorizer sets no TTL. */
 const API_GATEWAY_DEFAULT_TTL = 300;
-const AUTHORIZERS = new Set([TOKEN_AUTHORIZER, ROUTE_AUTHORIZER]);
+const AUTHORIZERS = [TOKEN_AUTHORIZER, `${TOKEN_AUTHORIZER}-*`, ROUTE_AUTHORIZER];
+/** The product's authorizers: the token-cached ones (one per cache group) and the per-route one. */
+const isProductAuthorizer = (name: string): boolean =>
+  name === TOKEN_AUTHORIZER || name === ROUTE_AUTHORIZER || name.startsWith(`${TOKEN_AUTHORIZER}-`);
 const HTTP_METHODS = new Set(['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace']);
 
 const isRecord = (value: unknown): value is Props =>
@@ -85,10 +88,12 @@ export function checkApiAuthorizers(props: Props, context: RuleContext): string[
       }
       const unknown = requirements
         .flatMap((r) => Object.keys(r))
-        .filter((name) => !AUTHORIZERS.has(name) || !isRecord(isRecord(schemes) ? schemes[name] : undefined));
+        .filter(
+          (name) => !isProductAuthorizer(name) || !isRecord(isRecord(schemes) ? schemes[name] : undefined),
+        );
       if (unknown.length > 0) {
         violations.push(
-          `${route} uses authorizer "${unknown[0]!}". Expected one of: ${[...AUTHORIZERS].join(', ')}`,
+          `${route} uses authorizer "${unknown[0]!}". Expected one of: ${AUTHORIZERS.join(', ')}`,
         );
       }
     }
@@ -138,6 +143,12 @@ export function checkTable(props: Props): string[] {
     );
   }
   return violations;
+}
+
+/** An imported document API Gateway only partly accepts would otherwise deploy what was left, silently. */
+export function checkFailOnWarnings(props: Props): string[] {
+  if (props.body === undefined || props.failOnWarnings === true) return [];
+  return ['imports a document but ignores import warnings. Expected failOnWarnings: true'];
 }
 
 const EXECUTE_API_ARN = /^arn:aws[a-z-]*:execute-api:[a-z0-9-]+:\d{12}:([a-z0-9]+)\/.+$/;
@@ -238,6 +249,12 @@ export const RULES: readonly Rule[] = [
     description: 'Authorizer result TTLs stay within the configured bound (a revoked token works that long).',
     types: [REST_API, AUTHORIZER],
     validate: checkAuthorizerTtl,
+  },
+  {
+    name: 'rest-api-fails-on-warnings',
+    description: 'A REST API imported from a document fails the update on any import warning.',
+    types: [REST_API],
+    validate: (_type, props) => checkFailOnWarnings(props),
   },
   {
     name: 'dynamodb-recoverable-and-encrypted',

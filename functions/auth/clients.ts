@@ -58,19 +58,19 @@ function decodeBasicPart(text: string): string | undefined {
   }
 }
 
-function readCredentials(event: APIGatewayProxyEvent, params: Params, realm: string): Credentials {
+function readCredentials(event: APIGatewayProxyEvent, params: Params): Credentials {
   const bodyId = optional(params, 'client_id', 256);
   const bodySecret = optional(params, 'client_secret', 256);
   const authorization = header(event, 'authorization');
   if (authorization === undefined) return { clientId: bodyId, secret: bodySecret, basic: false };
   const match = /^Basic ([A-Za-z0-9+/]{1,700}={0,2})$/i.exec(authorization.trim());
-  if (!match) throw invalidClient(realm);
+  if (!match) throw invalidClient();
   const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   // RFC 6749 2.3.1: both halves are form-urlencoded before being joined.
   const clientId = colon < 0 ? undefined : decodeBasicPart(decoded.slice(0, colon));
   const secret = colon < 0 ? undefined : decodeBasicPart(decoded.slice(colon + 1));
-  if (!clientId || !secret) throw invalidClient(realm);
+  if (!clientId || !secret) throw invalidClient();
   if (bodySecret !== undefined)
     throw new OAuthError('invalid_request', 'use one client authentication method only');
   if (bodyId !== undefined && bodyId !== clientId) {
@@ -87,15 +87,14 @@ export async function authenticateClient(
   db: Db,
   event: APIGatewayProxyEvent,
   params: Params,
-  realm: string,
 ): Promise<ClientItem> {
-  const { clientId, secret } = readCredentials(event, params, realm);
-  if (clientId === undefined || !CLIENT_ID.test(clientId)) throw invalidClient(realm);
+  const { clientId, secret } = readCredentials(event, params);
+  if (clientId === undefined || !CLIENT_ID.test(clientId)) throw invalidClient();
   const client = await getClient(db, clientId);
   const stored = client?.secretHash;
   const secretOk = secret !== undefined && verifyClientSecret(secret, stored ?? hashClientSecret(''));
-  if (!client || client.disabled === true) throw invalidClient(realm);
-  if (stored === undefined ? secret !== undefined : !secretOk) throw invalidClient(realm);
+  if (!client || client.disabled === true) throw invalidClient();
+  if (stored === undefined ? secret !== undefined : !secretOk) throw invalidClient();
   return client;
 }
 

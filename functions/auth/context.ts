@@ -28,7 +28,6 @@ export interface ServiceContext {
   lockout: LockoutPolicy;
   minPasswordLength: number;
   bodyLimit: number;
-  realm: string;
   /** Epoch seconds. */
   now(): number;
   logger: AuthLogger;

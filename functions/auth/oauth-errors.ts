@@ -18,7 +18,7 @@ export class OAuthError extends Error {
   constructor(
     readonly code: OAuthErrorCode,
     readonly description: string,
-    readonly status: number = code === 'invalid_client' ? 401 : 400,
+    readonly status: number = 400,
     readonly headers: Record<string, string> = {},
   ) {
     super(`${code}: ${description}`);
@@ -48,9 +48,11 @@ export function errorResponse(error: OAuthError): APIGatewayProxyResult {
   );
 }
 
-/** invalid_client always answers 401 with a challenge (RFC 6749 5.2; RFC 9110 requires it on a 401). */
-export function invalidClient(realm: string): OAuthError {
-  return new OAuthError('invalid_client', 'client authentication failed', 401, {
-    'WWW-Authenticate': `Basic realm="${realm}", charset="UTF-8"`,
-  });
+/**
+ * invalid_client answers RFC 6749 section 5.2's 400. Its 401 would need a `WWW-Authenticate` challenge, and API
+ * Gateway renames that header in a Lambda proxy response (`x-amzn-Remapped-WWW-Authenticate`), so a 401 would
+ * reach the client without one.
+ */
+export function invalidClient(): OAuthError {
+  return new OAuthError('invalid_client', 'client authentication failed', 400);
 }

@@ -23,7 +23,7 @@ export async function revokeToken(
   const params = parseForm(event, context.bodyLimit);
   const token = required(params, 'token', 4096);
   optional(params, 'token_type_hint', 64);
-  const client = await authenticateClient(context.db, event, params, context.realm);
+  const client = await authenticateClient(context.db, event, params);
   const now = context.now();
   if (looksLikeRefreshToken(token)) {
     const family = await findFamily(context.db, token, now);

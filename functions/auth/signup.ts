@@ -3,7 +3,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { ServiceContext } from './context';
 import { parseFormOrJson, required } from './form';
 import { jsonResponse, OAuthError } from './oauth-errors';
-import { createUser, normalizeUsername } from './users';
+import { createUser, normalizeUsername, USERNAME_RULE } from './users';
 
 /** Long enough for a passphrase, short enough that hashing it is never a burden. */
 const MAX_PASSWORD_LENGTH = 256;
@@ -15,7 +15,7 @@ export async function signUp(
   const params = parseFormOrJson(event, context.bodyLimit);
   const username = normalizeUsername(required(params, 'username', 256));
   if (username === undefined) {
-    throw new OAuthError('invalid_request', 'username must be 3 to 128 of: letters, digits . _ @ + -');
+    throw new OAuthError('invalid_request', `username must be ${USERNAME_RULE}`);
   }
   const password = required(params, 'password', MAX_PASSWORD_LENGTH);
   if ([...password].length < context.minPasswordLength) {

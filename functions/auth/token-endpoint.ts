@@ -137,7 +137,7 @@ export async function issueToken(
   const params = parseForm(event, context.bodyLimit);
   const grantType = required(params, 'grant_type', 64);
   if (!isGrantType(grantType)) throw new OAuthError('unsupported_grant_type', 'grant_type is not supported');
-  const client = await authenticateClient(context.db, event, params, context.realm);
+  const client = await authenticateClient(context.db, event, params);
   assertGrantAllowed(client, grantType);
   switch (grantType) {
     case 'password':

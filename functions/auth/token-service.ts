@@ -69,6 +69,11 @@ const ROUTES: Record<string, Record<string, Endpoint>> = {
   '/.well-known/oauth-authorization-server': { GET: (context) => Promise.resolve(metadata(context)) },
 };
 
+/** Every `METHOD /path` the service answers (what `npm run scopes -- check` compares with scopes.yaml). */
+export const AUTH_ROUTES: readonly string[] = Object.entries(ROUTES).flatMap(([path, methods]) =>
+  Object.keys(methods).map((method) => `${method} ${path}`),
+);
+
 const SILENT: AuthLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
 function positive(name: string, value: number | undefined, fallback: number): number {
@@ -114,7 +119,6 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     },
     minPasswordLength: positive('minPasswordLength', options.minPasswordLength, 12),
     bodyLimit: positive('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT),
-    realm: 'scopegate',
     now: () => Math.floor(clock() / 1000),
     logger,
   };
@@ -129,12 +133,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
   async function handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> {
     const path = event.resource in ROUTES ? event.resource : event.path;
     const methods = ROUTES[path];
-    if (!methods) return jsonResponse(404, { error: 'not_found' }, {});
+    if (!methods) {
+      return jsonResponse(404, { error: 'not_found', error_description: 'no such endpoint' }, {});
+    }
     const endpoint = methods[event.httpMethod];
     if (!endpoint) {
       return jsonResponse(
         405,
-        { error: 'method_not_allowed' },
+        { error: 'method_not_allowed', error_description: `${event.httpMethod} is not allowed here` },
         { ...NO_STORE, Allow: Object.keys(methods).join(', ') },
       );
     }

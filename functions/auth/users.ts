@@ -2,12 +2,15 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { UserItem, UsernameItem } from '../lib/token-table';
-import { userKey, usernameKey } from '../lib/token-table';
+import { userIndexKey, userKey, usernameKey } from '../lib/token-table';
 import type { Db } from './db';
 import { isConditionFailure, putIfAbsent } from './db';
 
 /** User names (or e-mail addresses) after normalization: 3 to 128 of a-z 0-9 . _ @ + - */
 const USERNAME = /^[a-z0-9._@+-]{3,128}$/;
+
+/** The rule, as every error about a user name states it (and the README). */
+export const USERNAME_RULE = '3 to 128 of: letters, digits . _ @ + - (letters compared without case)';
 
 /** NFKC, trimmed and lower-cased, so `Alice` and `alice` cannot both be registered; undefined when not allowed. */
 export function normalizeUsername(raw: string): string | undefined {
@@ -29,8 +32,8 @@ export async function createUser(db: Db, user: NewUser): Promise<UserItem | 'tak
   if (!(await putIfAbsent(db, reservation))) return 'taken';
   const item: UserItem = {
     ...userKey(sub),
+    ...userIndexKey(user.username),
     sub,
-    username: user.username,
     passwordHash: user.passwordHash,
     roles: user.roles,
     createdAt: user.now,
@@ -170,3 +173,13 @@ export const setUserRoles = (db: Db, sub: string, roles: string[]): Promise<bool
 
 export const setUserDisabled = (db: Db, sub: string, disabled: boolean): Promise<boolean> =>
   updateUser(db, sub, 'SET #disabled = :disabled', { '#disabled': 'disabled' }, { ':disabled': disabled });
+
+/** A new password hash; failed logins and a lock are forgotten with the old password. */
+export const setUserPassword = (db: Db, sub: string, passwordHash: string): Promise<boolean> =>
+  updateUser(
+    db,
+    sub,
+    'SET #hash = :hash REMOVE #failed, #locked',
+    { '#hash': 'passwordHash', '#failed': 'failedLogins', '#locked': 'lockedUntil' },
+    { ':hash': passwordHash },
+  );

@@ -2,12 +2,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
-import type { AuthorizerResult, CompiledModel } from '../../policies/model';
+import type { AuthorizerResult } from '../../policies/model';
+import { unpackModel, type PackedModel } from '../../policies/runtime-model';
 import { createAuthorizer } from './authorizer';
 import type { IssuerConfig } from './verify-token';
 
-/** Replaced by esbuild (`define`) with the compiled scopes.yaml: nothing is parsed or compiled at run time. */
-declare const __SCOPEGATE_MODEL__: CompiledModel;
+/** Replaced by esbuild (`define`) with the packed scopes.yaml: nothing is parsed or compiled at run time. */
+declare const __SCOPEGATE_MODEL__: PackedModel;
 
 const tableName = process.env.SCOPEGATE_TABLE === '' ? undefined : process.env.SCOPEGATE_TABLE;
 const issuers = JSON.parse(process.env.SCOPEGATE_ISSUERS ?? '[]') as IssuerConfig[];
@@ -15,7 +16,12 @@ const issuers = JSON.parse(process.env.SCOPEGATE_ISSUERS ?? '[]') as IssuerConfi
 // Built once per container; a bad configuration fails the cold start (500s), never opens the API.
 const documents =
   tableName === undefined ? undefined : DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 2 }));
-const authorizer = createAuthorizer({ model: __SCOPEGATE_MODEL__, issuers, tableName, documents });
+const authorizer = createAuthorizer({
+  model: unpackModel(__SCOPEGATE_MODEL__),
+  issuers,
+  tableName,
+  documents,
+});
 
 /** The token-cached authorizer (TOKEN event). */
 export const tokenHandler = (event: APIGatewayTokenAuthorizerEvent): Promise<AuthorizerResult> =>

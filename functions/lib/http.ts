@@ -35,11 +35,11 @@ export type Route = (event: APIGatewayProxyEvent, caller: Caller) => Promise<Rep
  * @example
  * const handle = serveRoutes({ 'GET /things': async () => ({ statusCode: 200, body: [] }) }, ['*']);
  */
-export function serveRoutes(
-  routes: Readonly<Record<string, Route>>,
+export function serveRoutes<Key extends string>(
+  routes: Readonly<Record<Key, Route>>,
   corsOrigins: readonly string[],
 ): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
-  const table = new Map(Object.entries(routes));
+  const table = new Map<string, Route>(Object.entries<Route>(routes));
   return async (event) => {
     const headers = corsHeaders(event, corsOrigins);
     try {

@@ -1,4 +1,5 @@
-// The single DynamoDB table shared by the token service (writer) and the authorizer (reader): keys and item shapes.
+// The single DynamoDB table shared by the token service (writer) and the authorizer (reader): item kinds, keys
+// and item shapes.
 //
 // One table, string keys `pk` and `sk`, TTL attribute `expiresAt` (epoch seconds). DynamoDB deletes expired
 // items lazily (and dynalite never does), so every reader treats an item past `expiresAt` as absent.
@@ -12,9 +13,8 @@ export interface TableKey {
 }
 
 /** A user account. `sub` is a random id, never the user name. */
-export interface UserItem extends TableKey {
+export interface UserItem extends TableKey, UserIndexKey {
   sub: string;
-  username: string;
   passwordHash: string;
   roles: string[];
   disabled?: boolean;
@@ -66,15 +66,75 @@ export interface RevokedTokenItem extends TableKey {
   expiresAt: number;
 }
 
-export const userKey = (sub: string): TableKey => ({ pk: `USER#${sub}`, sk: 'USER' });
+/**
+ * Every kind of item in the table, by its partition key: `prefix` starts every partition key of the kind, or,
+ * with `singlePartition`, is the one partition key all its items share. The key builders below use these
+ * prefixes and the Pulumi program derives each function's `dynamodb:LeadingKeys` grant from them, so a new item
+ * kind is added here, once.
+ */
+export const ITEM_KINDS = {
+  user: { prefix: 'USER#' },
+  username: { prefix: 'USERNAME#' },
+  client: { prefix: 'CLIENT#' },
+  session: { prefix: 'SESSION#' },
+  refresh: { prefix: 'REFRESH#' },
+  revoked: { prefix: 'REVOKED#' },
+  /** The sample API's messages: one partition, sorted by message id. */
+  message: { prefix: 'MESSAGE', singlePartition: true },
+} as const satisfies Record<string, { prefix: string; singlePartition?: true }>;
+
+export type ItemKind = keyof typeof ITEM_KINDS;
+
+/** The IAM pattern (`StringLike`) matching every partition key of `kind`: `USER#*`, or `MESSAGE` exactly. */
+export function partitionKeyPattern(kind: ItemKind): string {
+  const entry: { prefix: string; singlePartition?: true } = ITEM_KINDS[kind];
+  return entry.singlePartition === true ? entry.prefix : `${entry.prefix}*`;
+}
+
+export const userKey = (sub: string): TableKey => ({ pk: `${ITEM_KINDS.user.prefix}${sub}`, sk: 'USER' });
+
+/**
+ * The sparse global secondary index that lists users and nothing else, in user-name order: only user items
+ * carry its key attributes, so every page read from it is a page of users.
+ */
+export const USER_INDEX = {
+  name: 'users',
+  partitionKey: 'userList',
+  sortKey: 'username',
+  /** Only the profile is copied into the index: a Query through it can never read a password hash. */
+  projected: ['sub', 'roles', 'disabled', 'createdAt'],
+} as const;
+
+/** The index keys of a user item: one partition holding every user, sorted by normalized name. */
+export interface UserIndexKey {
+  userList: 'USERS';
+  username: string;
+}
+
+export const userIndexKey = (normalizedName: string): UserIndexKey => ({
+  userList: 'USERS',
+  username: normalizedName,
+});
 export const usernameKey = (normalizedName: string): TableKey => ({
-  pk: `USERNAME#${normalizedName}`,
+  pk: `${ITEM_KINDS.username.prefix}${normalizedName}`,
   sk: 'USERNAME',
 });
-export const clientKey = (clientId: string): TableKey => ({ pk: `CLIENT#${clientId}`, sk: 'CLIENT' });
-export const sessionKey = (sid: string): TableKey => ({ pk: `SESSION#${sid}`, sk: 'SESSION' });
-export const refreshKey = (tokenHash: string): TableKey => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' });
-export const revokedTokenKey = (jti: string): TableKey => ({ pk: `REVOKED#${jti}`, sk: 'REVOKED' });
+export const clientKey = (clientId: string): TableKey => ({
+  pk: `${ITEM_KINDS.client.prefix}${clientId}`,
+  sk: 'CLIENT',
+});
+export const sessionKey = (sid: string): TableKey => ({
+  pk: `${ITEM_KINDS.session.prefix}${sid}`,
+  sk: 'SESSION',
+});
+export const refreshKey = (tokenHash: string): TableKey => ({
+  pk: `${ITEM_KINDS.refresh.prefix}${tokenHash}`,
+  sk: 'REFRESH',
+});
+export const revokedTokenKey = (jti: string): TableKey => ({
+  pk: `${ITEM_KINDS.revoked.prefix}${jti}`,
+  sk: 'REVOKED',
+});
 
 /** True when an item exists and has not passed its TTL (`now` in epoch seconds). */
 export function isLive(item: { expiresAt?: number } | undefined, now: number): boolean {

@@ -1,6 +1,7 @@
 // The messages API: list and post (User), delete any message (Admin); the grants are the authorizer's job.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { HttpError, jsonBody, parseLimit, serveRoutes } from '../lib/http';
+import type { routes } from './routes';
 import { MESSAGE_ID, type MessageStore } from './message-store';
 
 export const MAX_TEXT_LENGTH = 1000;
@@ -15,7 +16,7 @@ export function createMessagesHandler(options: MessagesHandlerOptions): {
   handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
 } {
   const { store } = options;
-  const handle = serveRoutes(
+  const handle = serveRoutes<(typeof routes)[number]>(
     {
       'GET /messages': async (event) => {
         const query = event.queryStringParameters ?? {};

@@ -1,8 +1,9 @@
 // Messages in the shared table: one partition (`MESSAGE`), sort key `MESSAGE#<id>` with time-ordered ids.
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ITEM_KINDS } from '../lib/token-table';
 
-export const MESSAGE_PARTITION = 'MESSAGE';
+export const MESSAGE_PARTITION = ITEM_KINDS.message.prefix;
 export const messageKey = (messageId: string): { pk: string; sk: string } => ({
   pk: MESSAGE_PARTITION,
   sk: `MESSAGE#${messageId}`,

@@ -1,6 +1,7 @@
 // The users API: a user reads their own profile (the `{userId=sub}` grant), Admin lists users and sets roles.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { HttpError, jsonBody, parseLimit, serveRoutes } from '../lib/http';
+import type { routes } from './routes';
 import { decodeCursor, type UserStore } from './user-store';
 
 const MAX_ROLES = 20;
@@ -18,7 +19,7 @@ export function createUsersHandler(options: UsersHandlerOptions): {
   handle(event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult>;
 } {
   const { store } = options;
-  const handle = serveRoutes(
+  const handle = serveRoutes<(typeof routes)[number]>(
     {
       'GET /users': async (event) => {
         const query = event.queryStringParameters ?? {};

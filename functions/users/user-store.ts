@@ -1,7 +1,7 @@
 // User profiles from the token service's USER items (never the password hash), and their roles.
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { userKey } from '../lib/token-table';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { USER_INDEX, userIndexKey, userKey } from '../lib/token-table';
 
 /** What the API shows of a user. */
 export interface UserProfile {
@@ -34,17 +34,24 @@ const PROFILE_NAMES = {
 };
 const PROFILE = Object.keys(PROFILE_NAMES).join(', ');
 
-/** A scan key as an opaque cursor; a malformed one reads as undefined (the caller answers 400). */
-export function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify({ pk: key.pk, sk: key.sk })).toString('base64url');
+/**
+ * The cursor names the last user of a page (its sub and user name, both shown in that page), never a table key:
+ * the store rebuilds the index key from it. A malformed one reads as undefined (the caller answers 400).
+ */
+export function encodeCursor(last: Pick<UserProfile, 'sub' | 'username'>): string {
+  return Buffer.from(JSON.stringify([last.sub, last.username])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string): { pk: string; sk: string } | undefined {
+export function decodeCursor(cursor: string): { sub: string; username: string } | undefined {
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as Record<string, unknown>;
-    const { pk, sk } = value;
-    return typeof pk === 'string' && typeof sk === 'string' && pk.length <= 1024 && sk.length <= 1024
-      ? { pk, sk }
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+    if (!Array.isArray(value) || value.length !== 2) return undefined;
+    const [sub, username] = value as unknown[];
+    return typeof sub === 'string' &&
+      typeof username === 'string' &&
+      sub.length <= 128 &&
+      username.length <= 128
+      ? { sub, username }
       : undefined;
   } catch {
     return undefined;
@@ -65,23 +72,28 @@ export function createUserStore(documents: DynamoDBDocumentClient, tableName: st
       return result.Item === undefined ? undefined : toProfile(result.Item);
     },
     async list(limit, cursor) {
-      const start = cursor === undefined ? undefined : decodeCursor(cursor);
-      // The table has no index of users: a filtered scan, fine for an admin listing of a sample API.
+      const last = cursor === undefined ? undefined : decodeCursor(cursor);
+      // The user index holds user items only. One item more than asked says whether another page exists,
+      // so a page is never empty and the last one carries no cursor.
       const result = await documents.send(
-        new ScanCommand({
+        new QueryCommand({
           TableName: tableName,
-          FilterExpression: 'sk = :user AND begins_with(pk, :prefix)',
-          ExpressionAttributeValues: { ':user': 'USER', ':prefix': 'USER#' },
+          IndexName: USER_INDEX.name,
+          KeyConditionExpression: '#list = :list',
+          ExpressionAttributeNames: { ...PROFILE_NAMES, '#list': USER_INDEX.partitionKey },
+          ExpressionAttributeValues: { ':list': userIndexKey('').userList },
           ProjectionExpression: PROFILE,
-          ExpressionAttributeNames: PROFILE_NAMES,
-          Limit: limit,
-          ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          Limit: limit + 1,
+          ...(last === undefined
+            ? {}
+            : { ExclusiveStartKey: { ...userKey(last.sub), ...userIndexKey(last.username) } }),
         }),
       );
-      return {
-        users: (result.Items ?? []).map(toProfile),
-        ...(result.LastEvaluatedKey === undefined ? {} : { cursor: encodeCursor(result.LastEvaluatedKey) }),
-      };
+      const users = (result.Items ?? []).map(toProfile);
+      const page = users.slice(0, limit);
+      return users.length > limit
+        ? { users: page, cursor: encodeCursor(page[page.length - 1]!) }
+        : { users: page };
     },
     async setRoles(sub, roles) {
       try {

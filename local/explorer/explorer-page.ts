@@ -35,6 +35,8 @@ function el(
 
 let matrix: AccessMatrix | undefined;
 let caller: CallerReport | undefined;
+/** The user name typed into the log-in form, for the token that log-in returned. */
+let callerName: string | undefined;
 let token: string | undefined;
 let etag: string | undefined;
 let selected: { route: number; role: string } | undefined;
@@ -43,7 +45,8 @@ function routeLabel(row: MatrixRow): string {
   return `${row.method} ${row.path}`;
 }
 
-function cellText(cell: MatrixCell): string {
+/** The symbol, then the words, which narrow screens drop (the symbol and the aria-label carry the meaning). */
+function cellText(cell: MatrixCell): Node[] {
   if (cell.kind === 'own') {
     const bound = cell.bindings
       .map((b) =>
@@ -52,14 +55,29 @@ function cellText(cell: MatrixCell): string {
           .join(','),
       )
       .join(' | ');
-    return `${SYMBOL.own} ${bound}`;
+    return [`${SYMBOL.own} ${bound}`].map((text) => document.createTextNode(text));
   }
-  return `${SYMBOL[cell.kind]} ${WORD[cell.kind]}`;
+  return kindText(cell.kind);
+}
+
+function kindText(kind: CellKind): Node[] {
+  return [document.createTextNode(SYMBOL[kind]), el('span', { class: 'word' }, ` ${WORD[kind]}`)];
+}
+
+/** Who the Caller column is: the name logged in with or carried by the token, else a short id. */
+function callerLabel(report: CallerReport): string {
+  const id = report.principalId;
+  return callerName ?? report.name ?? (id.length > 12 ? `${id.slice(0, 8)}…` : id);
 }
 
 function renderMatrix(view: AccessMatrix): void {
   const table = $<HTMLTableElement>('#matrix');
-  const head = el('tr', {}, el('th', { scope: 'col' }, 'Route'), el('th', { scope: 'col' }, 'Authorizer'));
+  const head = el(
+    'tr',
+    {},
+    el('th', { scope: 'col' }, 'Route'),
+    el('th', { scope: 'col', class: 'access' }, 'Authorizer'),
+  );
   for (const role of view.roles) {
     const title = [
       role.description ?? '',
@@ -69,8 +87,15 @@ function renderMatrix(view: AccessMatrix): void {
       .join('; ');
     head.append(el('th', { scope: 'col', title, 'data-role': role.name }, role.name));
   }
-  if (caller !== undefined)
-    head.append(el('th', { scope: 'col', class: 'caller-col' }, `Caller ${caller.principalId}`));
+  if (caller !== undefined) {
+    head.append(
+      el(
+        'th',
+        { scope: 'col', class: 'caller-col', title: `sub ${caller.principalId}` },
+        `Caller: ${callerLabel(caller)}`,
+      ),
+    );
+  }
   table.tHead!.replaceChildren(head);
   const body = table.tBodies[0]!;
   body.replaceChildren(
@@ -80,8 +105,9 @@ function renderMatrix(view: AccessMatrix): void {
         el('th', { scope: 'row', class: 'route' }, routeLabel(row) + (row.access === 'route' ? ' †' : '')),
         el(
           'td',
-          { class: 'access' },
+          { class: 'access', title: row.authorizerName ?? 'no authorizer' },
           row.access === 'route' ? 'per-route' : row.access === 'token' ? 'token-cached' : 'none',
+          ...(row.authorizerName === undefined ? [] : [el('small', {}, ` ${row.authorizerName}`)]),
         ),
       );
       for (const cell of row.cells) {
@@ -97,7 +123,7 @@ function renderMatrix(view: AccessMatrix): void {
             'aria-pressed': String(pressed),
             'aria-label': `${cell.role} on ${routeLabel(row)}: ${WORD[cell.kind]}`,
           },
-          cellText(cell),
+          ...cellText(cell),
         );
         tr.append(el('td', { class: 'cell-td' }, button));
       }
@@ -125,7 +151,7 @@ function renderMatrix(view: AccessMatrix): void {
                 title: tried,
                 'aria-label': `this caller on ${routeLabel(row)}: ${WORD[result.kind]}`,
               },
-              `${SYMBOL[result.kind]} ${WORD[result.kind]}`,
+              ...kindText(result.kind),
             ),
           ),
         );
@@ -236,20 +262,26 @@ function renderCaller(report: CallerReport): void {
     el(
       'p',
       { id: 'caller-summary' },
-      `${report.principalId} (roles: ${report.roles.join(', ') || 'none'}) may call ${callable.length} of ${report.routes.length} routes; see the Caller column above.`,
+      `${callerLabel(report)} (roles: ${report.roles.join(', ') || 'none'}) may call ${callable.length} of ${report.routes.length} routes; see the Caller column above.`,
     ),
     el(
       'p',
       { id: 'policy-size' },
-      `Authorizer result: ${report.resultBytes} of ${report.budgetBytes} bytes `,
+      `Largest token-cached authorizer result: ${report.resultBytes} of ${report.budgetBytes} bytes `,
       meter,
     ),
-    el('h3', {}, 'Policy document the token-cached authorizer returns'),
-    el('pre', { id: 'policy-document', tabindex: '0' }, JSON.stringify(report.policyDocument, null, 2)),
+    ...report.results.flatMap((result, i) => [
+      el('h3', {}, `Policy document ${result.authorizer} returns (${result.resultBytes} bytes)`),
+      el(
+        'pre',
+        { ...(i === 0 ? { id: 'policy-document' } : {}), tabindex: '0' },
+        JSON.stringify(result.policyDocument, null, 2),
+      ),
+    ]),
   );
 }
 
-async function tryToken(value: string): Promise<void> {
+async function tryToken(value: string, name?: string): Promise<void> {
   const response = await fetch(`${API}caller`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -262,6 +294,8 @@ async function tryToken(value: string): Promise<void> {
     $('#caller-result').replaceChildren(el('p', { class: 'error', role: 'alert' }, outcome.message));
   } else {
     caller = outcome.report;
+    // A reload asks again with the same token: keep the name it was logged in with.
+    if (value !== token) callerName = name;
     token = value;
     renderCaller(outcome.report);
   }
@@ -302,7 +336,7 @@ async function logIn(form: HTMLFormElement): Promise<void> {
     return;
   }
   (form.elements.namedItem('password') as HTMLInputElement).value = '';
-  await tryToken(body.access_token);
+  await tryToken(body.access_token, formField(data, 'username'));
 }
 
 function renderDiff(view: DiffView): void {

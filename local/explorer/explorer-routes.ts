@@ -20,6 +20,8 @@ export interface ExplorerOptions {
   /** The model and authorizer being served right now. */
   runtime: () => GatewayRuntime;
   api?: ApiIdentity;
+  /** The user name of a built-in user, for naming a pasted token's caller. */
+  userName?: (sub: string) => Promise<string | undefined>;
 }
 
 export interface Explorer {
@@ -44,6 +46,8 @@ function loadAssets(): Map<string, Asset> {
     ['', { type: 'text/html; charset=utf-8', body: Buffer.from(read('index.html')) }],
     ['explorer.css', { type: 'text/css; charset=utf-8', body: Buffer.from(read('explorer.css')) }],
     ['explorer.js', { type: 'text/javascript; charset=utf-8', body: Buffer.from(script) }],
+    // Declared by the page, so the browser never asks the API for /favicon.ico (a 403 there).
+    ['favicon.svg', { type: 'image/svg+xml', body: Buffer.from(read('favicon.svg')) }],
   ]);
 }
 
@@ -129,9 +133,16 @@ export function createExplorer(options: ExplorerOptions): Explorer {
       }
       const { model, authorizer } = options.runtime();
       const outcome = await tryCaller(model, authorizer, api, token);
+      if (outcome.ok && outcome.report.name === undefined && options.userName !== undefined) {
+        const name = await options.userName(outcome.report.principalId);
+        if (name !== undefined) outcome.report.name = name;
+      }
       return json(res, outcome.ok ? 200 : outcome.status, outcome);
     }
-    return json(res, 404, { message: `no explorer resource ${method} ${EXPLORER_PATH}${path}` });
+    return json(res, 404, {
+      ok: false,
+      message: `no explorer resource ${method} ${EXPLORER_PATH}${path}`,
+    });
   }
 
   return {
@@ -145,7 +156,7 @@ export function createExplorer(options: ExplorerOptions): Explorer {
       if (!path.startsWith(EXPLORER_PATH)) return false;
       serve(req, res, path.slice(EXPLORER_PATH.length)).catch((error: unknown) => {
         if (!res.headersSent)
-          json(res, 500, { message: error instanceof Error ? error.message : String(error) });
+          json(res, 500, { ok: false, message: error instanceof Error ? error.message : String(error) });
         else res.end();
       });
       return true;

@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import type { CellKind } from '../../policies/access-matrix';
 import { MAX_RESULT_BYTES } from '../../policies/policy-budget';
 import type { CompiledModel, CompiledRoute } from '../../policies/model';
-import { acceptAuthorizerResult } from '../authorizer-result';
+import { acceptAuthorizerResult, type AcceptedResult } from '../authorizer-result';
 import type { LocalAuthorizer } from '../gateway-authorizer';
 import { evaluatePolicy, type Decision } from '../iam-evaluate';
 import { methodArn, type ApiIdentity } from '../method-arn';
@@ -19,15 +19,26 @@ export interface CallerRoute {
   tried: { path: string; decision: Decision | 'public' }[];
 }
 
-export interface CallerReport {
-  principalId: string;
-  roles: string[];
-  context: Record<string, string>;
-  /** The token-cached authorizer's policy (what API Gateway caches for this token). */
+/** One token-cached authorizer's answer: what API Gateway caches for this token and that authorizer. */
+export interface CachedResult {
+  authorizer: string;
   policyDocument: unknown;
   /** Bytes of the whole authorizer result, against API Gateway's budget. */
   resultBytes: number;
+}
+
+export interface CallerReport {
+  principalId: string;
+  /** A name the token carries (`preferred_username` or `username`), for showing instead of the id. */
+  name?: string;
+  roles: string[];
+  context: Record<string, string>;
+  /** The largest of `results`: the policy closest to the budget. */
+  policyDocument: unknown;
+  resultBytes: number;
   budgetBytes: number;
+  /** Every token-cached authorizer's answer, in the model's order. */
+  results: CachedResult[];
   routes: CallerRoute[];
 }
 
@@ -80,24 +91,39 @@ export async function tryCaller(
   token: string,
 ): Promise<CallerOutcome> {
   const authorization = `Bearer ${token}`;
-  const firstPrivate = model.routes.find((route) => route.access === 'token') ?? model.routes[0];
-  const firstPath = firstPrivate === undefined ? '/' : samplePath(firstPrivate, () => SAMPLE_VALUE).path;
-  let answer: unknown;
-  try {
-    answer = await authorizer.handleToken({
-      type: 'TOKEN',
-      authorizationToken: authorization,
-      methodArn: methodArn(api, firstPrivate?.method ?? 'GET', firstPath),
-    });
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (message === 'Unauthorized')
-      return { ok: false, status: 401, message: 'The authorizer refused this token: 401 Unauthorized.' };
-    return { ok: false, status: 502, message: `The authorizer failed: ${message}` };
+  // The TOKEN entry point once per token-cached authorizer, asked for one of its own routes.
+  const answers = new Map<string, { answer: unknown; accepted: AcceptedResult }>();
+  for (const group of model.groups) {
+    const first = model.routes[group.routes[0]!]!;
+    let answer: unknown;
+    try {
+      answer = await authorizer.handleToken({
+        type: 'TOKEN',
+        authorizationToken: authorization,
+        methodArn: methodArn(api, first.method, samplePath(first, () => SAMPLE_VALUE).path),
+      });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message === 'Unauthorized')
+        return { ok: false, status: 401, message: 'The authorizer refused this token: 401 Unauthorized.' };
+      return { ok: false, status: 502, message: `The authorizer failed: ${message}` };
+    }
+    const accepted = acceptAuthorizerResult(answer);
+    if ('malformed' in accepted)
+      return { ok: false, status: 502, message: `Malformed authorizer result: ${accepted.malformed}` };
+    answers.set(group.name, { answer, accepted });
   }
-  const accepted = acceptAuthorizerResult(answer);
-  if ('malformed' in accepted)
-    return { ok: false, status: 502, message: `Malformed authorizer result: ${accepted.malformed}` };
+  const results: CachedResult[] = [...answers].map(([name, { answer }]) => ({
+    authorizer: name,
+    // As returned (the accepted copy is normalized for evaluation).
+    policyDocument: (answer as { policyDocument: unknown }).policyDocument,
+    resultBytes: Buffer.byteLength(JSON.stringify(answer)),
+  }));
+  const largest = results.reduce<CachedResult | undefined>(
+    (a, b) => (a === undefined || b.resultBytes > a.resultBytes ? b : a),
+    undefined,
+  );
+  const first = answers.values().next().value?.accepted;
   // The authorizer verified the token: its claims are now safe to read for the sample paths.
   const claims = decodeJwt(token) as Record<string, unknown>;
   const routes: CallerRoute[] = [];
@@ -126,7 +152,8 @@ export async function tryCaller(
       const arn = methodArn(api, route.method, candidate.path);
       let decision: Decision;
       if (route.access === 'token') {
-        decision = evaluatePolicy(accepted.policyDocument, 'execute-api:Invoke', arn);
+        const cached = answers.get(route.authorizer!)!.accepted;
+        decision = evaluatePolicy(cached.policyDocument, 'execute-api:Invoke', arn);
       } else {
         decision = await perRouteDecision(authorizer, api, route, candidate, authorization, arn);
       }
@@ -140,16 +167,27 @@ export async function tryCaller(
       tried,
     });
   }
+  const name = [claims.preferred_username, claims.username].find(
+    (value): value is string => typeof value === 'string' && value !== '',
+  );
   return {
     ok: true,
     report: {
-      principalId: accepted.principalId,
-      roles: (accepted.context.roles ?? '').split(' ').filter(Boolean),
-      context: accepted.context,
-      // As returned (the accepted copy is normalized for evaluation).
-      policyDocument: (answer as { policyDocument: unknown }).policyDocument,
-      resultBytes: Buffer.byteLength(JSON.stringify(answer)),
+      principalId: first?.principalId ?? '',
+      ...(name === undefined ? {} : { name }),
+      // Each authorizer's context names the roles its routes depend on: together, every role that counts.
+      roles: [
+        ...new Set(
+          [...answers.values()].flatMap(({ accepted }) => (accepted.context.roles ?? '').split(' ')),
+        ),
+      ]
+        .filter(Boolean)
+        .sort(),
+      context: first?.context ?? {},
+      policyDocument: largest?.policyDocument ?? null,
+      resultBytes: largest?.resultBytes ?? 0,
       budgetBytes: MAX_RESULT_BYTES,
+      results,
       routes,
     },
   };

@@ -22,7 +22,7 @@ const ANSI = new RegExp(`${ESC}\\[[0-9;]*m`);
 const PER_ROUTE = `version: 1
 routes:
   GET /files/{path+}: files
-  GET /files/{owner}/private: files
+  GET /files/private/{owner}: files
   GET /health: files
 public:
   - GET /health
@@ -32,7 +32,9 @@ roles:
       - GET /files/{path+}
   Owner:
     grants:
-      - GET /files/{owner=sub}/private
+      - GET /files/private/{owner=sub}
+quotas:
+  authorizers: 2
 `;
 
 /** Text table -> { 'GET /x': ['✓', '✗'] }: the columns are separated by at least two spaces. */
@@ -124,10 +126,10 @@ describe('renderMatrixText', () => {
   it('marks per-route routes with † and says why under the table', () => {
     const output = renderMatrixText(matrix);
     const rows = readText(output);
-    expect(rows['GET /files/{owner}/private †']).to.deep.equal(['✗', '◐ owner=sub']);
+    expect(rows['GET /files/private/{owner} †']).to.deep.equal(['✗', '◐ owner=sub']);
     expect(rows['GET /files/{path+}']).to.deep.equal(['✓', '✗']);
     expect(rows['GET /health']).to.deep.equal(['○', '○']);
-    expect(output).to.match(/^† GET \/files\/\{owner\}\/private: .+/m);
+    expect(output).to.match(/^† GET \/files\/private\/\{owner\}: .+/m);
   });
 
   it('colours each cell by kind and keeps the columns aligned', () => {
@@ -143,12 +145,12 @@ describe('renderMatrixText', () => {
 describe('renderMatrixMarkdown', () => {
   it('escapes pipes so a cell never splits the table', () => {
     const source = PER_ROUTE.replace(
-      '      - GET /files/{owner=sub}/private',
-      '      - GET /files/{owner=sub}/private\n      - GET /files/{owner=team}/private',
+      '      - GET /files/private/{owner=sub}',
+      '      - GET /files/private/{owner=sub}\n      - GET /files/private/{owner=team}',
     );
     const output = renderMatrixMarkdown(buildAccessMatrix(compileScopes(source, 'two.yaml')));
     expect(output).to.include('| ◐ owner=sub \\| owner=team |');
-    expect(output).to.include('- † GET /files/{owner}/private: ');
+    expect(output).to.include('- † GET /files/private/{owner}: ');
   });
 });
 

@@ -1,10 +1,15 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runAdmin } from '../../cli/admin';
 import type { Harness } from '../functions/auth/harness';
 import { basic, json, startHarness } from '../functions/auth/harness';
+import { createUserStore } from '../../functions/users/user-store';
+import { startLocalStack, type LocalStack } from '../../local/stack';
 
 describe('npm run admin', () => {
   let h: Harness;
@@ -41,13 +46,18 @@ describe('npm run admin', () => {
     expect(result.code, result.err.join('\n')).to.equal(0);
     expect((await h.login('promoted')).scope).to.equal('User Admin');
     const unknown = await admin('set-roles', '--username', 'promoted', '--roles', 'Root');
-    expect(unknown.code).to.equal(2);
-    expect(unknown.err[0]).to.equal('admin: unknown role "Root". Expected one of: User, Admin');
+    expect(unknown.code).to.equal(1);
+    expect(unknown.err).to.deep.equal(['admin: unknown role "Root". Expected one of: User, Admin']);
   });
 
   it('disable-user ends logins and --enable restores them', async () => {
     const sub = json(await h.signUp('leaving')).sub as string;
-    expect((await admin('disable-user', '--sub', sub)).code).to.equal(0);
+    const disabled = await admin('disable-user', '--sub', sub);
+    expect(disabled.code).to.equal(0);
+    expect(disabled.out).to.deep.equal([
+      `user ${sub} disabled: logins and refreshes are refused now; an access token already checked by the ` +
+        'authorizer keeps working until its cached answer expires (the authorizer cache TTL, 300 s by default)',
+    ]);
     const refused = await h.token({
       grant_type: 'password',
       client_id: 'web',
@@ -107,21 +117,17 @@ describe('npm run admin', () => {
       [[], 'admin: a command is required'],
       [
         ['drop-table'],
-        'admin: unknown command "drop-table". Expected one of: create-user, set-roles, create-client, disable-user',
+        'admin: unknown command "drop-table". Expected one of: create-user, set-roles, set-password, create-client, disable-user, index-users',
       ],
       [['create-user', '--nope'], "admin: Unknown option '--nope'"],
       [['create-user'], 'admin: --username is required'],
       [
         ['create-user', '--username', 'a b'],
-        'admin: --username must be 3 to 128 of: letters, digits . _ @ + -',
+        'admin: --username must be 3 to 128 of: letters, digits . _ @ + - (letters compared without case)',
       ],
       [
         ['create-user', '--username', 'shorty', '--password', 'short'],
         'admin: --password must have at least 12 characters',
-      ],
-      [
-        ['set-roles', '--username', 'nobody-at-all', '--roles', 'User'],
-        'admin: no user named "nobody-at-all"',
       ],
       [['disable-user', '--username', 'x', '--sub', 'y'], 'admin: give --username or --sub, not both'],
       [
@@ -146,10 +152,76 @@ describe('npm run admin', () => {
         const before = (await h.items()).length;
         const result = await admin(...args);
         expect(result.code).to.equal(2);
-        expect(result.err[0]).to.equal(message);
+        expect(result.err).to.deep.equal([message, 'Run with --help for usage.']);
         expect((await h.items()).length).to.equal(before);
       });
     }
+  });
+
+  it('set-password gives a user a new password and forgets the old one', async function () {
+    this.timeout(20_000);
+    await h.signUp('forgetful');
+    const result = await admin('set-password', '--username', 'forgetful');
+    expect(result.code, result.err.join('\n')).to.equal(0);
+    expect(result.out[0]).to.match(
+      /^user [0-9a-f-]{36} has a new password \(signed-in sessions keep working until they end\)$/,
+    );
+    const password = /^password \(shown once\): (\S+)$/.exec(result.out[1] ?? '')?.[1];
+    expect((await h.login('forgetful', password)).scope).to.equal('User');
+    const old = await h.token({
+      grant_type: 'password',
+      client_id: 'web',
+      username: 'forgetful',
+      password: 'correct-horse-battery',
+    });
+    expect(json(old).error).to.equal('invalid_grant');
+  });
+
+  it('refuses what the table refuses with exit code 1 and no pointer to the usage', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['set-roles', '--username', 'nobody-at-all', '--roles', 'User'],
+        'admin: no user named "nobody-at-all"',
+      ],
+      [['disable-user', '--sub', 'no-such-sub'], 'admin: no user with sub "no-such-sub"'],
+      [['set-password', '--username', 'nobody-at-all'], 'admin: no user named "nobody-at-all"'],
+    ];
+    for (const [args, message] of cases) {
+      const result = await admin(...args);
+      expect(result.code, args.join(' ')).to.equal(1);
+      expect(result.err, args.join(' ')).to.deep.equal([message]);
+    }
+  });
+
+  it('index-users lists users written before the user index, once', async () => {
+    const documents = h.dynamo.documents;
+    const legacy = {
+      pk: 'USER#legacy-1',
+      sk: 'USER',
+      sub: 'legacy-1',
+      username: 'old-timer',
+      roles: ['User'],
+    };
+    await documents.send(
+      new PutCommand({ TableName: h.table, Item: { ...legacy, passwordHash: 'x', createdAt: 1 } }),
+    );
+    const store = createUserStore(documents, h.table);
+    const names = async () => (await store.list(100)).users.map((user) => user.username);
+    expect(await names()).not.to.include('old-timer');
+    const first = await admin('index-users');
+    expect(first.out).to.deep.equal(['1 user added to the user index']);
+    expect(await names()).to.include('old-timer');
+    expect((await admin('index-users')).out).to.deep.equal(['0 users added to the user index']);
+  });
+
+  it('names the table and where it looked when the table does not exist', async () => {
+    const err: string[] = [];
+    const code = await runAdmin(
+      ['disable-user', '--sub', 'x', '--table', 'scopegate-typo', '--endpoint', h.dynamo.endpoint],
+      { out: () => undefined, err: (line) => err.push(line), env: {} },
+    );
+    expect(code).to.equal(1);
+    expect(err).to.deep.equal([`admin: table "scopegate-typo" not found at ${h.dynamo.endpoint}`]);
   });
 
   it('exits non-zero from the shell without a table', async function () {
@@ -162,10 +234,107 @@ describe('npm run admin', () => {
       ['--import', 'tsx', join(root, 'cli/admin.ts'), 'create-user', '--username', 'x'],
       {
         cwd: root,
-        env: { PATH: process.env.PATH ?? '' },
+        // No running local stack to fall back to.
+        env: { PATH: process.env.PATH ?? '', SCOPEGATE_LOCAL_STATE: join(root, 'no-such-state.json') },
       },
     ).catch((error: { code?: number; stderr?: string }) => (caught = error));
     expect(caught.code).to.equal(2);
-    expect(caught.stderr).to.contain('admin: --table (or SCOPEGATE_TABLE) is required');
+    expect(caught.stderr).to.equal(
+      'admin: --table (or SCOPEGATE_TABLE) is required: no local stack (npm start) is running\n' +
+        'Run with --help for usage.\n',
+    );
+  });
+});
+
+describe('npm run admin with a running local stack', () => {
+  let dir: string;
+  let stack: LocalStack;
+  let stateFile: string;
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'scopegate-admin-'));
+    stateFile = join(dir, 'state.json');
+    stack = await startLocalStack({
+      port: 0,
+      scopesFile: join(__dirname, '../../scopes.yaml'),
+      watch: false,
+      passwordParams: { logN: 10, r: 8, p: 1 },
+      stateFile,
+    });
+  });
+  after(async () => {
+    await stack.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const admin = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAdmin(args, {
+      out: (line) => out.push(line),
+      err: (line) => err.push(line),
+      env: { SCOPEGATE_LOCAL_STATE: stateFile },
+    });
+    return { code, out, err };
+  };
+
+  it('finds its table without --endpoint or --table, and says which it used', async function () {
+    this.timeout(20_000);
+    const result = await admin('create-user', '--username', 'found', '--password', 'a long enough password');
+    expect(result.code, result.err.join('\n')).to.equal(0);
+    expect(result.err).to.deep.equal([
+      `admin: the local stack at ${stack.url} (DynamoDB ${stack.dynamo.endpoint}, table scopegate-local)`,
+    ]);
+    const login = await fetch(`${stack.url}/auth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'local',
+        username: 'found',
+        password: 'a long enough password',
+      }),
+    });
+    expect(login.status).to.equal(200);
+  });
+
+  it('uses the local table for --endpoint naming the local DynamoDB', async () => {
+    const result = await admin(
+      'disable-user',
+      '--username',
+      'admin',
+      '--enable',
+      '--endpoint',
+      stack.dynamo.endpoint,
+    );
+    expect(result.code, result.err.join('\n')).to.equal(0);
+  });
+
+  it('ignores a state file others may write', async () => {
+    await chmod(stateFile, 0o666);
+    try {
+      const result = await admin('disable-user', '--username', 'found');
+      expect(result.code).to.equal(2);
+      expect(result.err[0]).to.equal(
+        'admin: --table (or SCOPEGATE_TABLE) is required: no local stack (npm start) is running',
+      );
+    } finally {
+      await chmod(stateFile, 0o600);
+    }
+  });
+
+  it('does not use the local stack once it has stopped', async () => {
+    const state = JSON.parse(await readFile(stateFile, 'utf8')) as Record<string, unknown>;
+    expect(state).to.deep.equal({
+      pid: process.pid,
+      url: stack.url,
+      dynamoEndpoint: stack.dynamo.endpoint,
+      tableName: 'scopegate-local',
+    });
+    // A stack that died without cleaning up: its pid no longer runs.
+    await writeFile(stateFile, JSON.stringify({ ...state, pid: 2 ** 22 + 1 }));
+    const result = await admin('disable-user', '--username', 'found');
+    expect(result.code).to.equal(2);
+    expect(result.err[0]).to.equal(
+      'admin: --table (or SCOPEGATE_TABLE) is required: no local stack (npm start) is running',
+    );
   });
 });

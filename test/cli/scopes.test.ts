@@ -40,13 +40,34 @@ describe('scopes command', () => {
   it('says which routes are per-route and why', () => {
     const file = write(
       'files.yaml',
-      'version: 1\nroutes:\n  GET /files/{path+}: messages\n  GET /files/{id}/meta: messages\nroles:\n  User:\n    grants:\n      - GET /files/{path+}\n  Admin:\n    grants:\n      - GET /files/**\n',
+      'version: 1\nroutes:\n  GET /files/{path+}: messages\n  GET /files/shared/{id}/meta: messages\nroles:\n  User:\n    grants:\n      - GET /files/{path+}\n  Admin:\n    grants:\n      - GET /files/**\nquotas:\n  authorizers: 2\n',
     );
     const run = scopes('check', file);
-    expect(run.status).to.equal(0);
     expect(run.stdout).to.include(
-      '  per-route: GET /files/{id}/meta: an Allow for GET /files/{path+} (role User) also matches GET /files/{id}/meta',
+      '  per-route: GET /files/shared/{id}/meta: an Allow for GET /files/{path+} (role User) also matches GET /files/shared/{id}/meta',
     );
+    // The messages function serves none of these routes.
+    expect(run.status).to.equal(1);
+    expect(run.stderr).to.include(
+      'route "GET /files/{path+}" goes to function "messages", which does not serve it',
+    );
+  });
+
+  it('fails on a route its function does not serve, and warns of a served route nobody declares', () => {
+    const file = write(
+      'unserved.yaml',
+      'version: 1\nroutes:\n  GET /messages: messages\n  GET /messages/{messageId}: messages\n  POST /messages: messages\nroles:\n  User:\n    grants:\n      - GET /messages/**\n      - POST /messages\n',
+    );
+    const run = scopes('check', file);
+    const shown = relative(ROOT, file);
+    expect(run.status).to.equal(1);
+    expect(run.stdout).to.match(
+      /^\S+unserved\.yaml: compiles, but a function does not serve its route — 3 routes/,
+    );
+    expect(run.stderr.trim().split('\n')).to.deep.equal([
+      `${shown}:3:18: warning: function "messages" serves "DELETE /messages/{messageId}", which is not declared: it is unreachable`,
+      `${shown}:4:3: route "GET /messages/{messageId}" goes to function "messages", which does not serve it (it would answer 404). Expected one of: GET /messages, POST /messages, DELETE /messages/{messageId}`,
+    ]);
   });
 
   it('exits 1 with every diagnostic of a bad file, and no stack trace', () => {
@@ -76,6 +97,7 @@ describe('scopes command', () => {
       path: '/users/{userId}',
       function: 'users',
       access: 'token',
+      authorizer: 'scopegateToken',
     });
     expect(rows).to.have.length(11);
   });
@@ -90,10 +112,26 @@ describe('scopes command', () => {
     };
     expect(result.principalId).to.equal('alice');
     expect(result.policyDocument.Statement[0]!.Resource).to.deep.equal([
-      arn,
-      'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/POST/messages',
-      'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/users/alice',
+      'arn:*:execute-api:*:*:abc123/prod/GET/messages',
+      'arn:*:execute-api:*:*:abc123/prod/POST/messages',
+      'arn:*:execute-api:*:*:abc123/prod/GET/users/alice',
     ]);
+  });
+
+  it('prints the policy of the authorizer deciding --route, and refuses a route that does not exist', () => {
+    const run = scopes('policy', '--role', 'User', '--sub', 'alice', '--route', 'GET /messages');
+    expect(run.status).to.equal(0);
+    expect(run.stderr).to.equal(
+      'GET /messages: the token-cached authorizer (cached per token: the result decides every token-cached route)\n',
+    );
+    const result = JSON.parse(run.stdout) as { policyDocument: { Statement: { Effect: string }[] } };
+    expect(result.policyDocument.Statement[0]!.Effect).to.equal('Allow');
+    const unknown = scopes('policy', '--role', 'User', '--route', 'GET /nope');
+    expect(unknown.status).to.equal(1);
+    expect(unknown.stdout).to.equal('');
+    expect(unknown.stderr).to.equal(
+      '--route "GET /nope" is not a route of scopes.yaml: `npm run scopes -- routes` lists them\n',
+    );
   });
 
   it('prints the OpenAPI document with every compiled route, placeholders for the Lambda ARNs', () => {

@@ -46,13 +46,33 @@ describe('the API (publishApi) in the program', () => {
     const permissions = Object.fromEntries(
       run.of('aws:lambda/permission:Permission').map((p) => [p.name, p.inputs]),
     );
-    expect(Object.keys(permissions).sort()).to.deep.equal(['api-authorizer', 'api-messages', 'api-users']);
+    expect(Object.keys(permissions).sort()).to.deep.equal([
+      'api-authorizer',
+      'api-messages',
+      'api-messages-test-invoke',
+      'api-users',
+      'api-users-test-invoke',
+    ]);
     expect(permissions['api-messages']).to.deep.include({
       action: 'lambda:InvokeFunction',
       principal: 'apigateway.amazonaws.com',
       sourceArn: `${EXECUTION_ARN}/v1/*`,
     });
+    // The console's "Test" button invokes through the pseudo-stage test-invoke-stage; the console's authorizer
+    // test goes through /authorizers/ like real requests.
+    expect(permissions['api-messages-test-invoke']).to.deep.include({
+      action: 'lambda:InvokeFunction',
+      principal: 'apigateway.amazonaws.com',
+      sourceArn: `${EXECUTION_ARN}/test-invoke-stage/*`,
+    });
     expect(permissions['api-authorizer']!.sourceArn).to.equal(`${EXECUTION_ARN}/authorizers/*`);
+  });
+
+  it('fails the update when API Gateway imports the document only in part', () => {
+    expect(named(run, 'aws:apigateway/restApi:RestApi', 'api').inputs).to.deep.include({
+      failOnWarnings: true,
+      endpointConfiguration: { types: 'REGIONAL' },
+    });
   });
 
   it('serves a stage with access logs and the configured throttling', () => {
@@ -73,9 +93,41 @@ describe('the API (publishApi) in the program', () => {
     expect(ACCESS_LOG_FORMAT).not.to.match(/header|Authorization/i);
   });
 
-  it('leaves the account-wide logging role alone when told to', async () => {
-    const unmanaged = await runProgram({ scopesFile: tenRoutes, manageApiGatewayAccount: 'false' });
-    expect(run.of('aws:apigateway/account:Account')).to.have.length(1);
-    expect(unmanaged.of('aws:apigateway/account:Account')).to.deep.equal([]);
+  it('leaves the account-wide logging role alone unless asked', () => {
+    expect(run.of('aws:apigateway/account:Account')).to.deep.equal([]);
+    expect(run.resources.filter((resource) => resource.name.startsWith('api-cloudwatch'))).to.deep.equal([]);
+  });
+
+  it('sets the account-wide logging role when asked, and keeps it, its role and policy on delete', async () => {
+    const owner = await runProgram({ scopesFile: tenRoutes, manageApiGatewayAccount: 'true' });
+    const account = named(owner, 'aws:apigateway/account:Account', 'api');
+    expect(account.inputs.cloudwatchRoleArn).to.equal(
+      'arn:aws:iam::123456789012:role/api-cloudwatch-0123abc',
+    );
+    expect(
+      owner.resources
+        .filter((resource) => resource.retainOnDelete)
+        .map((resource) => `${resource.type} ${resource.name}`)
+        .sort(),
+    ).to.deep.equal([
+      'aws:apigateway/account:Account api',
+      'aws:iam/role:Role api-cloudwatch',
+      'aws:iam/rolePolicy:RolePolicy api-cloudwatch',
+    ]);
+    // The stage waits for the setting, or its access-log configuration would be refused on a first deploy.
+    expect(kinds(owner).length).to.equal(kinds(run).length + 3);
+  });
+
+  it('traces the stage when tracing is on, and not otherwise', async () => {
+    const traced = await runProgram({ scopesFile: tenRoutes, tracing: 'true' });
+    expect(named(traced, 'aws:apigateway/stage:Stage', 'api').inputs.xrayTracingEnabled).to.equal(true);
+    expect(named(run, 'aws:apigateway/stage:Stage', 'api').inputs.xrayTracingEnabled).to.equal(false);
+    for (const fn of traced.of('aws:lambda/function:Function')) {
+      expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'Active' });
+    }
+    for (const fn of run.of('aws:lambda/function:Function')) {
+      expect(fn.inputs.tracingConfig, fn.name).to.deep.equal({ mode: 'PassThrough' });
+    }
+    expect(kinds(traced)).to.deep.equal(kinds(run));
   });
 });

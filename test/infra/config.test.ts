@@ -44,7 +44,12 @@ describe('parseStackConfig', () => {
       throttleBurstLimit: 100,
       stageName: 'v1',
       tableDeletionProtection: true,
-      manageApiGatewayAccount: true,
+      manageApiGatewayAccount: false,
+      domain: undefined,
+      alarms: undefined,
+      dashboard: false,
+      tracing: false,
+      wafAuthRateLimit: 0,
     });
   });
 
@@ -184,6 +189,80 @@ describe('parseStackConfig', () => {
     );
     expect(failure({ refreshAbsoluteTtl: '600' })).to.equal(
       'scopegate:refreshAbsoluteTtl: "600" is not allowed. Expected an integer 900..31536000',
+    );
+  });
+
+  it('reads the production options: domain, alarms, dashboard, tracing and WAF', () => {
+    const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a';
+    expect(
+      parseWith({
+        domainName: 'api.example.com',
+        domainCertificateArn: certificate,
+        domainHostedZoneId: 'Z0123456789ABC',
+        alarmTopicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:oncall',
+        dashboard: 'true',
+        tracing: 'true',
+        wafAuthRateLimit: '10',
+      }),
+    ).to.deep.include({
+      domain: { name: 'api.example.com', certificateArn: certificate, hostedZoneId: 'Z0123456789ABC' },
+      alarms: { topicArn: 'arn:aws-cn:sns:cn-north-1:123456789012:oncall' },
+      dashboard: true,
+      tracing: true,
+      wafAuthRateLimit: 10,
+    });
+    expect(parseWith({ alarmEmail: 'oncall@example.com' }).alarms).to.deep.equal({
+      email: 'oncall@example.com',
+    });
+    expect(parseWith({ manageApiGatewayAccount: 'true' }).manageApiGatewayAccount).to.equal(true);
+  });
+
+  it('names the production key that is wrong, and what it expects', () => {
+    const certificate = 'arn:aws:acm:eu-west-1:123456789012:certificate/0f1e';
+    expect(failure({ domainName: 'API.example.com', domainCertificateArn: certificate })).to.equal(
+      'scopegate:domainName: "API.example.com" is not allowed. Expected a lower-case DNS name such as api.example.com',
+    );
+    expect(failure({ domainName: 'api.example.com' })).to.equal(
+      'scopegate:domainCertificateArn: is required with domainName. Expected an ACM certificate ARN',
+    );
+    expect(failure({ domainName: 'api.example.com', domainCertificateArn: 'arn:aws:iam::1:cert' })).to.equal(
+      'scopegate:domainCertificateArn: "arn:aws:iam::1:cert" is not allowed. Expected an ACM certificate ARN',
+    );
+    expect(failure({ domainCertificateArn: certificate })).to.equal(
+      'scopegate:domainCertificateArn: is set but domainName is not',
+    );
+    expect(failure({ domainHostedZoneId: 'Z0123456789ABC' })).to.equal(
+      'scopegate:domainHostedZoneId: is set but domainName is not',
+    );
+    expect(
+      failure({
+        domainName: 'api.example.com',
+        domainCertificateArn: certificate,
+        domainHostedZoneId: 'zone',
+      }),
+    ).to.equal(
+      'scopegate:domainHostedZoneId: "zone" is not allowed. Expected a Route 53 hosted zone id such as Z0123456789ABC',
+    );
+    expect(failure({ alarmTopicArn: 'oncall' })).to.equal(
+      'scopegate:alarmTopicArn: "oncall" is not allowed. Expected an SNS topic ARN',
+    );
+    expect(failure({ alarmEmail: 'oncall' })).to.equal(
+      'scopegate:alarmEmail: "oncall" is not allowed. Expected an e-mail address',
+    );
+    expect(
+      failure({ alarmEmail: 'oncall@example.com', alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:t' }),
+    ).to.equal('scopegate:alarmEmail: is set as well as alarmTopicArn. Expected one of them');
+    expect(failure({ wafAuthRateLimit: '9' })).to.equal(
+      'scopegate:wafAuthRateLimit: "9" is not allowed. Expected 0 (no web ACL) or an integer 10..2000000000',
+    );
+    expect(failure({ wafAuthRateLimit: '-1' })).to.equal(
+      'scopegate:wafAuthRateLimit: "-1" is not allowed. Expected an integer 0..2000000000',
+    );
+    expect(failure({ tracing: 'on' })).to.equal(
+      'scopegate:tracing: "on" is not allowed. Expected true or false',
+    );
+    expect(failure({ dashboard: '1' })).to.equal(
+      'scopegate:dashboard: "1" is not allowed. Expected true or false',
     );
   });
 

@@ -1,6 +1,8 @@
 import { runSimulation } from '@cloud-copilot/iam-simulate';
 import { expect } from 'chai';
-import { functionPolicy, TABLE_ACTIONS, type PolicyJson } from '../../infra/iam';
+import { functionPolicy, TABLE_ACCESS, type PolicyJson } from '../../infra/iam';
+import * as tokenTable from '../../functions/lib/token-table';
+import { ITEM_KINDS, type ItemKind } from '../../functions/lib/token-table';
 import { defaultStack, named, type ProgramRun } from './support';
 
 const ACCOUNT = '123456789012';
@@ -8,7 +10,12 @@ const TABLE_ARN = `arn:aws:dynamodb:eu-west-1:${ACCOUNT}:table/table-0123abc`;
 const policyOf = (run: ProgramRun, name: string): PolicyJson =>
   JSON.parse(named(run, 'aws:iam/rolePolicy:RolePolicy', name).inputs.policy as string) as PolicyJson;
 
-async function decision(policy: PolicyJson, action: string, resource: string): Promise<string> {
+async function decision(
+  policy: PolicyJson,
+  action: string,
+  resource: string,
+  contextVariables: Record<string, string | string[]> = {},
+): Promise<string> {
   const result = await runSimulation(
     {
       identityPolicies: [{ name: 'role', policy }],
@@ -18,7 +25,7 @@ async function decision(policy: PolicyJson, action: string, resource: string): P
         action,
         principal: `arn:aws:iam::${ACCOUNT}:role/fn`,
         resource: { accountId: ACCOUNT, resource },
-        contextVariables: {},
+        contextVariables,
       },
     },
     {},
@@ -32,9 +39,61 @@ describe('functionPolicy', () => {
     const policy = functionPolicy({
       logGroupArn: 'arn:aws:logs:r:1:log-group:/aws/lambda/x',
       tableArn: TABLE_ARN,
-      tableActions: [],
+      table: { actions: [], kinds: [] },
     });
     expect(policy.Statement.map((s) => s.Sid)).to.deep.equal(['WriteOwnLogs']);
+  });
+
+  it('lets a traced function write X-Ray segments, which have no resource-level permissions', async () => {
+    const grants = { logGroupArn: 'arn:aws:logs:r:1:log-group:/aws/lambda/x', tableArn: TABLE_ARN };
+    const traced = functionPolicy({ ...grants, table: { actions: [], kinds: [] }, tracing: true });
+    const untraced = functionPolicy({ ...grants, table: { actions: [], kinds: [] } });
+    expect(traced.Statement.at(-1)).to.deep.equal({
+      Sid: 'WriteTraces',
+      Effect: 'Allow',
+      Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+      Resource: ['*'],
+    });
+    expect(await decision(traced, 'xray:PutTraceSegments', '*')).to.equal('Allowed');
+    expect(await decision(untraced, 'xray:PutTraceSegments', '*')).to.equal('ImplicitlyDenied');
+  });
+});
+
+describe('ITEM_KINDS', () => {
+  const builders = Object.entries(tokenTable).filter(
+    (entry): entry is [string, (id: string) => tokenTable.TableKey] =>
+      entry[0].endsWith('Key') && typeof entry[1] === 'function',
+  );
+
+  it('names the kind of every key the table code builds, and one kind only', () => {
+    expect(builders.map(([name]) => name).sort()).to.deep.equal([
+      'clientKey',
+      'refreshKey',
+      'revokedTokenKey',
+      'sessionKey',
+      'userKey',
+      'usernameKey',
+    ]);
+    for (const [name, build] of builders) {
+      const { pk } = build('x');
+      const kinds = Object.entries(ITEM_KINDS).filter(([, kind]) => pk === `${kind.prefix}x`);
+      expect(
+        kinds.map(([kind]) => kind),
+        name,
+      ).to.have.length(1);
+    }
+  });
+
+  it('keeps every prefix apart from every other: none matches another kind’s keys', () => {
+    for (const a of Object.keys(ITEM_KINDS)) {
+      for (const [b, kindB] of Object.entries(ITEM_KINDS)) {
+        if (a === b) continue;
+        const pattern = tokenTable.partitionKeyPattern(a as ItemKind);
+        const key = `${kindB.prefix}${'singlePartition' in kindB ? '' : 'x'}`;
+        const matches = pattern.endsWith('*') ? key.startsWith(pattern.slice(0, -1)) : key === pattern;
+        expect(matches, `${a} pattern ${pattern} on ${key}`).to.equal(false);
+      }
+    }
   });
 });
 
@@ -44,46 +103,141 @@ describe('the roles the program declares', () => {
     run = await defaultStack();
   });
 
-  it('use no wildcard action and no wildcard resource but log streams and the API logging role', () => {
-    for (const declared of run.of('aws:iam/rolePolicy:RolePolicy')) {
+  it('use no wildcard action and no wildcard resource but log streams, the API logging role and X-Ray', async () => {
+    // Every optional grant on: the account's logging role and tracing.
+    const full = await defaultStack({ manageApiGatewayAccount: 'true', tracing: 'true' });
+    const names = full.of('aws:iam/rolePolicy:RolePolicy').map((declared) => declared.name);
+    expect(names.sort()).to.deep.equal(['api-cloudwatch', 'auth', 'authorizer', 'messages', 'users']);
+    for (const declared of full.of('aws:iam/rolePolicy:RolePolicy')) {
       const policy = JSON.parse(declared.inputs.policy as string) as PolicyJson;
       for (const statement of policy.Statement) {
         for (const action of statement.Action) expect(action, declared.name).not.to.contain('*');
         for (const resource of statement.Resource) {
-          expect(resource, declared.name).not.to.equal('*');
           if (!resource.includes('*')) continue;
-          // Lambda writes to streams it names itself; API Gateway's account role writes groups it creates.
+          // Lambda writes to streams it names itself; API Gateway's account role writes groups it creates;
+          // X-Ray has no resource-level permissions.
           const logStreams =
             statement.Sid === 'WriteOwnLogs' && /:log-group:\/aws\/lambda\/[^*]+:\*$/.test(resource);
           const apiGatewayRole =
             declared.name === 'api-cloudwatch' && resource === `arn:aws:logs:eu-west-1:${ACCOUNT}:*`;
-          expect(logStreams || apiGatewayRole, `${declared.name}: ${resource}`).to.equal(true);
+          const traces =
+            statement.Sid === 'WriteTraces' &&
+            resource === '*' &&
+            statement.Action.every((action) => action.startsWith('xray:Put'));
+          expect(logStreams || apiGatewayRole || traces, `${declared.name}: ${resource}`).to.equal(true);
         }
       }
     }
   });
 
-  it('let the authorizer read the table with BatchGetItem and do nothing else', async () => {
-    const policy = policyOf(run, 'authorizer');
-    expect(policy.Statement.find((s) => s.Sid === 'UseTable')).to.deep.equal({
-      Sid: 'UseTable',
-      Effect: 'Allow',
-      Action: ['dynamodb:BatchGetItem'],
-      Resource: [TABLE_ARN],
-    });
-    expect(await decision(policy, 'dynamodb:BatchGetItem', TABLE_ARN)).to.equal('Allowed');
-    expect(await decision(policy, 'dynamodb:GetItem', TABLE_ARN)).to.equal('ImplicitlyDenied');
-    expect(await decision(policy, 'dynamodb:PutItem', TABLE_ARN)).to.equal('ImplicitlyDenied');
-    expect(await decision(policy, 'dynamodb:BatchGetItem', `${TABLE_ARN}-other`)).to.equal(
-      'ImplicitlyDenied',
-    );
+  /** Which item kinds each function's code reads or writes, written out independently of TABLE_ACCESS. */
+  const EXPECTED: Record<string, { actions: string[]; kinds: ItemKind[] }> = {
+    authorizer: { actions: ['dynamodb:BatchGetItem'], kinds: ['revoked', 'session', 'user'] },
+    auth: {
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+      kinds: ['user', 'username', 'client', 'session', 'refresh', 'revoked'],
+    },
+    messages: { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], kinds: ['message'] },
+    users: { actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'], kinds: ['user'] },
+  };
+  const TABLE_ACTIONS_USED = [
+    'dynamodb:GetItem',
+    'dynamodb:BatchGetItem',
+    'dynamodb:PutItem',
+    'dynamodb:UpdateItem',
+    'dynamodb:DeleteItem',
+    'dynamodb:Query',
+    'dynamodb:BatchWriteItem',
+    'dynamodb:Scan',
+  ];
+  const keyOf = (kind: ItemKind): string => {
+    const entry: { prefix: string; singlePartition?: true } = ITEM_KINDS[kind];
+    return entry.singlePartition === true ? entry.prefix : `${entry.prefix}abc123`;
+  };
+  const leadingKeys = (...keys: string[]) => ({ 'dynamodb:LeadingKeys': keys });
+
+  it('give each function exactly its actions on exactly its item kinds (IAM simulation of every pair)', async () => {
+    expect(Object.keys(TABLE_ACCESS).sort()).to.deep.equal(Object.keys(EXPECTED).sort());
+    for (const [fn, expected] of Object.entries(EXPECTED)) {
+      const policy = policyOf(run, fn);
+      for (const action of TABLE_ACTIONS_USED) {
+        for (const kind of Object.keys(ITEM_KINDS) as ItemKind[]) {
+          const allowed = expected.actions.includes(action) && expected.kinds.includes(kind);
+          const result = await decision(policy, action, TABLE_ARN, leadingKeys(keyOf(kind)));
+          expect(result, `${fn} ${action} ${kind}`).to.equal(allowed ? 'Allowed' : 'ImplicitlyDenied');
+        }
+      }
+    }
   });
 
-  it('give each function exactly the table actions its code issues', () => {
-    for (const fn of ['auth', 'messages', 'users']) {
-      const table = policyOf(run, fn).Statement.find((s) => s.Sid === 'UseTable');
-      expect(table?.Action, fn).to.deep.equal(TABLE_ACTIONS[fn]);
-      expect(table?.Resource, fn).to.deep.equal([TABLE_ARN]);
+  it('refuse the messages role a REVOKED# or SESSION# item, and the users role refresh-token hashes', async () => {
+    const messages = policyOf(run, 'messages');
+    const users = policyOf(run, 'users');
+    const cases: [PolicyJson, string, string][] = [
+      [messages, 'dynamodb:PutItem', 'REVOKED#0b5c2a'],
+      [messages, 'dynamodb:PutItem', 'SESSION#s1'],
+      [messages, 'dynamodb:DeleteItem', 'USER#u1'],
+      [users, 'dynamodb:GetItem', 'REFRESH#9f86d081884c7d65'],
+      [users, 'dynamodb:UpdateItem', 'SESSION#s1'],
+      [users, 'dynamodb:UpdateItem', 'USERNAME#alice'],
+    ];
+    for (const [policy, action, key] of cases) {
+      expect(await decision(policy, action, TABLE_ARN, leadingKeys(key)), `${action} ${key}`).to.equal(
+        'ImplicitlyDenied',
+      );
+    }
+    // A batch is refused when one of its keys is outside the function's kinds.
+    const authorizer = policyOf(run, 'authorizer');
+    expect(
+      await decision(
+        authorizer,
+        'dynamodb:BatchGetItem',
+        TABLE_ARN,
+        leadingKeys('REVOKED#j', 'SESSION#s', 'USER#u'),
+      ),
+    ).to.equal('Allowed');
+    expect(
+      await decision(authorizer, 'dynamodb:BatchGetItem', TABLE_ARN, leadingKeys('REVOKED#j', 'REFRESH#h')),
+    ).to.equal('ImplicitlyDenied');
+  });
+
+  it('refuse a keyed action that names no key, and the table actions on another table', async () => {
+    for (const fn of Object.keys(EXPECTED)) {
+      const action = EXPECTED[fn]!.actions[0]!;
+      expect(await decision(policyOf(run, fn), action, TABLE_ARN), fn).to.equal('ImplicitlyDenied');
+      const key = leadingKeys(keyOf(EXPECTED[fn]!.kinds[0]!));
+      expect(await decision(policyOf(run, fn), action, `${TABLE_ARN}-other`, key), fn).to.equal(
+        'ImplicitlyDenied',
+      );
+    }
+  });
+
+  it('let no function Scan the table', async () => {
+    for (const fn of ['auth', 'authorizer', 'messages', 'users']) {
+      expect(await decision(policyOf(run, fn), 'dynamodb:Scan', TABLE_ARN), fn).to.equal('ImplicitlyDenied');
+    }
+  });
+
+  it('let the users function Query its user index and nothing else through an index', async () => {
+    const index = `${TABLE_ARN}/index/users`;
+    expect(TABLE_ACCESS.users!.indexes).to.deep.equal(['users']);
+    const users = policyOf(run, 'users');
+    expect(users.Statement.find((s) => s.Sid === 'QueryIndexes')).to.deep.equal({
+      Sid: 'QueryIndexes',
+      Effect: 'Allow',
+      Action: ['dynamodb:Query'],
+      Resource: [index],
+    });
+    expect(await decision(users, 'dynamodb:Query', index)).to.equal('Allowed');
+    expect(await decision(users, 'dynamodb:Query', TABLE_ARN)).to.equal('ImplicitlyDenied');
+    expect(await decision(users, 'dynamodb:Scan', TABLE_ARN)).to.equal('ImplicitlyDenied');
+    expect(await decision(users, 'dynamodb:Scan', index)).to.equal('ImplicitlyDenied');
+    for (const fn of ['auth', 'authorizer', 'messages']) {
+      expect(
+        policyOf(run, fn).Statement.map((s) => s.Sid),
+        fn,
+      ).not.to.include('QueryIndexes');
+      expect(await decision(policyOf(run, fn), 'dynamodb:Query', index), fn).to.equal('ImplicitlyDenied');
     }
   });
 

@@ -24,7 +24,11 @@ describe('LambdaFunction', () => {
     for (const fn of run.of('aws:lambda/function:Function')) {
       expect(fn.inputs.role).to.equal(`arn:aws:iam::123456789012:role/${fn.name}-0123abc`);
       const logGroup = named(run, 'aws:cloudwatch/logGroup:LogGroup', fn.name).inputs;
-      expect(logGroup).to.deep.equal({ name: `/aws/lambda/scopegate-test-${fn.name}`, retentionInDays: 14 });
+      expect(logGroup).to.deep.equal({
+        name: `/aws/lambda/scopegate-test-${fn.name}`,
+        retentionInDays: 14,
+        tags: { 'pulumi:project': 'scopegate', 'pulumi:stack': 'test' },
+      });
       expect(fn.inputs.loggingConfig).to.deep.equal({ logFormat: 'JSON', logGroup: logGroup.name });
     }
     expect(
@@ -32,7 +36,7 @@ describe('LambdaFunction', () => {
         .of('aws:iam/role:Role')
         .map((r) => r.name)
         .sort(),
-    ).to.deep.equal(['api-cloudwatch', 'auth', 'authorizer', 'messages', 'users']);
+    ).to.deep.equal(['auth', 'authorizer', 'messages', 'users']);
   });
 
   it('groups each function with its role, policy and log group under one component', () => {

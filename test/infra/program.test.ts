@@ -3,7 +3,18 @@ import * as path from 'node:path';
 import { expect } from 'chai';
 import { compileScopes } from '../../policies';
 import { documentRoutes, type OpenApiDocument } from '../../policies/openapi';
-import { API_ID, defaultStack, named, runProgram, SECRET_SIG, writeScopes, type ProgramRun } from './support';
+import {
+  API_ID,
+  CN_NORTH_1,
+  defaultStack,
+  generatedScopes,
+  named,
+  runProgram,
+  SECRET_SIG,
+  signingKeySecret,
+  writeScopes,
+  type ProgramRun,
+} from './support';
 
 const FUNCTION = 'aws:lambda/function:Function';
 const model = compileScopes(fs.readFileSync(path.join(__dirname, '../../scopes.yaml'), 'utf8'));
@@ -59,6 +70,19 @@ describe('the program (index.ts) with the built-in token service', () => {
     });
   });
 
+  it('indexes the users, and nothing else, by name', () => {
+    const inputs = named(run, 'aws:dynamodb/table:Table', 'table').inputs;
+    expect(inputs.attributes).to.deep.equal([
+      { name: 'pk', type: 'S' },
+      { name: 'sk', type: 'S' },
+      { name: 'userList', type: 'S' },
+      { name: 'username', type: 'S' },
+    ]);
+    expect(inputs.globalSecondaryIndexes).to.deep.equal([
+      { name: 'users', hashKey: 'userList', rangeKey: 'username', projectionType: 'ALL' },
+    ]);
+  });
+
   it('keeps the signing keys a secret, stored in Secrets Manager only', () => {
     const version = run.of('aws:secretsmanager/secretVersion:SecretVersion')[0]!;
     expect(version.inputs.secretString).to.have.property(SECRET_SIG);
@@ -105,6 +129,26 @@ describe('the program (index.ts) with the built-in token service', () => {
 
   it('lets the users function check role names against scopes.yaml', () => {
     expect(environmentOf(run, 'users').SCOPEGATE_ROLES).to.equal('User Admin');
+  });
+
+  it('warns of nothing for the shipped scopes.yaml', () => {
+    expect(run.warnings).to.deep.equal([]);
+  });
+});
+
+describe('the program (index.ts) with a route its function does not serve', () => {
+  it('warns of it in the preview, and of a served route nobody declares', async () => {
+    const source = fs
+      .readFileSync(path.join(__dirname, '../../scopes.yaml'), 'utf8')
+      .replace('  DELETE /messages/{messageId}: messages\n', '  GET /messages/{messageId}: messages\n');
+    const file = writeScopes(source);
+    const run = await runProgram({ scopesFile: file, signingKey: await signingKeySecret() });
+    const line = source.split('\n').indexOf('  GET /messages/{messageId}: messages') + 1;
+    const name = path.basename(file);
+    expect(run.warnings).to.deep.equal([
+      `${name}:${line}:3: route "GET /messages/{messageId}" goes to function "messages", which does not serve it (it would answer 404). Expected one of: GET /messages, POST /messages, DELETE /messages/{messageId}`,
+      `${name}:${line - 2}:18: function "messages" serves "DELETE /messages/{messageId}", which is not declared: it is unreachable`,
+    ]);
   });
 });
 
@@ -201,5 +245,112 @@ describe('the program (index.ts) with identityProviders', () => {
     });
     expect(issuersOf(run)).to.deep.equal([cognito]);
     expect(run.of('aws:secretsmanager/secret:Secret')).to.deep.equal([]);
+  });
+});
+
+/** Every production option on, so every kind of resource the program can declare is there. */
+const EVERYTHING = {
+  manageApiGatewayAccount: 'true',
+  domainName: 'api.example.com',
+  domainHostedZoneId: 'Z0123456789ABC',
+  alarmEmail: 'oncall@example.com',
+  dashboard: 'true',
+  tracing: 'true',
+  wafAuthRateLimit: '300',
+};
+const CERTIFICATE = (partition: string, region: string) =>
+  `arn:${partition}:acm:${region}:123456789012:certificate/0f1e2d3c-4b5a-6978-8091-a2b3c4d5e6f7`;
+
+/** Whether the provider's own declaration of a resource type's arguments has `tags` (`aws:sns/topic:Topic`). */
+function taggable(type: string): boolean {
+  const [, module, name] = /^aws:([a-z0-9]+)\/([A-Za-z0-9]+):/.exec(type) ?? [];
+  if (module === undefined || name === undefined) throw new TypeError(`not an AWS resource type: ${type}`);
+  const declaration = fs.readFileSync(
+    path.join(__dirname, '../../node_modules/@pulumi/aws', module, `${name}.d.ts`),
+    'utf8',
+  );
+  const args = /export interface \w+Args \{([\s\S]*?)\n\}/.exec(declaration)?.[1];
+  if (args === undefined) throw new TypeError(`no arguments declared for ${type}`);
+  return /\n\s+tags\?:/.test(args);
+}
+
+describe('the program with every production option', () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await defaultStack({ ...EVERYTHING, domainCertificateArn: CERTIFICATE('aws', 'eu-west-1') });
+  });
+
+  it('tags every taggable resource with the project and the stack', () => {
+    const types = [...new Set(run.resources.map((resource) => resource.type))].filter((type) =>
+      type.startsWith('aws:'),
+    );
+    const tagged = types.filter(taggable).sort();
+    // The reading of the provider's declarations finds both kinds.
+    expect(tagged).to.include.members(['aws:dynamodb/table:Table', 'aws:wafv2/webAcl:WebAcl']);
+    expect(types.filter((type) => !taggable(type))).to.include.members([
+      'aws:iam/rolePolicy:RolePolicy',
+      'aws:lambda/permission:Permission',
+    ]);
+    for (const resource of run.resources.filter((declared) => tagged.includes(declared.type))) {
+      expect(resource.inputs.tags, `${resource.type} ${resource.name}`).to.deep.equal({
+        'pulumi:project': 'scopegate',
+        'pulumi:stack': 'test',
+      });
+    }
+  });
+
+  it('declares the same resources for 10 routes as for 500', async () => {
+    const certificate = CERTIFICATE('aws', 'eu-west-1');
+    // One after the other: the mock runtime is global to the process.
+    const small = await defaultStack({
+      ...EVERYTHING,
+      domainCertificateArn: certificate,
+      scopesFile: writeScopes(generatedScopes(10)),
+    });
+    const large = await defaultStack({
+      ...EVERYTHING,
+      domainCertificateArn: certificate,
+      scopesFile: writeScopes(generatedScopes(500)),
+    });
+    const kinds = (of: ProgramRun) => of.resources.map((r) => `${r.type} ${r.name}`).sort();
+    expect(kinds(large)).to.deep.equal(kinds(small));
+    expect(small.of('aws:wafv2/webAcl:WebAcl')).to.have.length(1);
+  });
+});
+
+describe('the program in another partition (cn-north-1)', () => {
+  let run: ProgramRun;
+  before(async () => {
+    run = await defaultStack(
+      { ...EVERYTHING, domainCertificateArn: CERTIFICATE('aws-cn', 'cn-north-1') },
+      CN_NORTH_1,
+    );
+  });
+
+  it('builds no ARN of the aws partition', () => {
+    const inputs = JSON.stringify(run.resources.map((resource) => resource.inputs));
+    expect(inputs).to.contain('arn:aws-cn:');
+    expect(inputs).not.to.contain('arn:aws:');
+    expect(JSON.stringify(run.outputs)).not.to.contain('arn:aws:');
+  });
+
+  it('writes the partition into the invoke ARNs and the API Gateway logging role', () => {
+    const body = JSON.parse(named(run, 'aws:apigateway/restApi:RestApi', 'api').inputs.body as string) as {
+      components: {
+        securitySchemes: Record<string, { 'x-amazon-apigateway-authorizer': { authorizerUri: string } }>;
+      };
+    };
+    const uris = Object.values(body.components.securitySchemes).map(
+      (scheme) => scheme['x-amazon-apigateway-authorizer'].authorizerUri,
+    );
+    for (const uri of uris) {
+      expect(uri).to.equal(
+        'arn:aws-cn:apigateway:cn-north-1:lambda:path/2015-03-31/functions/arn:aws-cn:lambda:cn-north-1:123456789012:function:scopegate-test-authorizer/invocations',
+      );
+    }
+    const logging = JSON.parse(
+      named(run, 'aws:iam/rolePolicy:RolePolicy', 'api-cloudwatch').inputs.policy as string,
+    ) as { Statement: { Resource: string[] }[] };
+    expect(logging.Statement[0]!.Resource).to.deep.equal(['arn:aws-cn:logs:cn-north-1:123456789012:*']);
   });
 });

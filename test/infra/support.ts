@@ -15,49 +15,92 @@ export interface Declared {
   type: string;
   name: string;
   inputs: Record<string, unknown>;
+  /** The `retainOnDelete` resource option: `pulumi destroy` leaves the resource in place. */
+  retainOnDelete: boolean;
 }
 
 export interface ProgramRun {
   resources: Declared[];
   outputs: Record<string, string>;
+  /** What the program logged as warnings (`pulumi preview` shows them). */
+  warnings: string[];
   of(type: string): Declared[];
 }
 
-/** State a provider would compute: ARNs, ids, URLs. */
-function computed(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+/** Where the mock stack runs: the provider's region, partition and DNS suffix. */
+export interface Place {
+  region: string;
+  partition: string;
+  dnsSuffix: string;
+}
+
+export const EU_WEST_1: Place = { region: REGION, partition: 'aws', dnsSuffix: 'amazonaws.com' };
+export const CN_NORTH_1: Place = { region: 'cn-north-1', partition: 'aws-cn', dnsSuffix: 'amazonaws.com.cn' };
+
+/** State a provider would compute: ARNs, ids, URLs, in the partition the stack runs in. */
+function computed(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+  place: Place,
+): Record<string, unknown> {
   const physical = typeof inputs.name === 'string' ? inputs.name : `${name}-0123abc`;
+  const { region, partition, dnsSuffix } = place;
+  const arn = (service: string, resource: string, where = `${region}:${ACCOUNT}`) =>
+    `arn:${partition}:${service}:${where}:${resource}`;
   switch (type) {
     case 'aws:dynamodb/table:Table':
-      return { name: physical, arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${physical}` };
+      return { name: physical, arn: arn('dynamodb', `table/${physical}`) };
     case 'aws:lambda/function:Function':
-      return { arn: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${physical}` };
+      return { arn: arn('lambda', `function:${physical}`) };
     case 'aws:cloudwatch/logGroup:LogGroup':
-      return { arn: `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${physical}` };
+      return { arn: arn('logs', `log-group:${physical}`) };
     case 'aws:iam/role:Role':
-      return { arn: `arn:aws:iam::${ACCOUNT}:role/${physical}` };
+      return { arn: arn('iam', `role/${physical}`, `:${ACCOUNT}`) };
     case 'aws:secretsmanager/secret:Secret':
-      return { arn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${physical}-AbCdEf` };
+      return { arn: arn('secretsmanager', `secret:${physical}-AbCdEf`) };
+    case 'aws:sns/topic:Topic':
+      return { arn: arn('sns', physical) };
     case 'aws:apigateway/restApi:RestApi':
-      return { executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}` };
+      return { executionArn: arn('execute-api', API_ID) };
     case 'aws:apigateway/stage:Stage':
       return {
-        invokeUrl: `https://${API_ID}.execute-api.${REGION}.amazonaws.com/${String(inputs.stageName)}`,
+        arn: arn('apigateway', `/restapis/${API_ID}/stages/${String(inputs.stageName)}`, `${region}:`),
+        invokeUrl: `https://${API_ID}.execute-api.${region}.${dnsSuffix}/${String(inputs.stageName)}`,
       };
+    case 'aws:apigateway/domainName:DomainName':
+      return {
+        regionalDomainName: `d-abc123.execute-api.${region}.${dnsSuffix}`,
+        regionalZoneId: 'ZREGIONAL123',
+      };
+    case 'aws:wafv2/webAcl:WebAcl':
+      return { arn: arn('wafv2', `regional/webacl/${physical}/0123-abcd`) };
     default:
       return {};
   }
 }
 
-const CALLS: Record<string, Record<string, unknown>> = {
+const calls = (place: Place): Record<string, Record<string, unknown>> => ({
   'aws:index/getCallerIdentity:getCallerIdentity': {
     accountId: ACCOUNT,
-    arn: `arn:aws:iam::${ACCOUNT}:user/ci`,
+    arn: `arn:${place.partition}:iam::${ACCOUNT}:user/ci`,
   },
-  'aws:index/getRegion:getRegion': { region: REGION, name: REGION },
-  'aws:index/getPartition:getPartition': { partition: 'aws', dnsSuffix: 'amazonaws.com' },
-};
+  'aws:index/getRegion:getRegion': { region: place.region, name: place.region },
+  'aws:index/getPartition:getPartition': { partition: place.partition, dnsSuffix: place.dnsSuffix },
+});
 
-const { waitForRPCs } = settings as unknown as { waitForRPCs: () => Promise<void> };
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getRetainondelete(): boolean;
+}
+interface Monitor {
+  registerResource(request: RegisterRequest, callback: unknown): Promise<void>;
+}
+const { waitForRPCs, getMonitor } = settings as unknown as {
+  waitForRPCs: () => Promise<void>;
+  getMonitor: () => Monitor;
+};
 
 /** Resolves an Output to a promise, so assertions run outside `apply` (where a throw would be swallowed). */
 export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
@@ -65,18 +108,19 @@ export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
 }
 
 /**
- * Runs index.ts with this stack configuration (short keys, e.g. `{ identity: 'oidc' }`; `signingKey` is set as
- * a secret). Resolves once every declared resource has been registered.
+ * Runs index.ts with this stack configuration (short keys, e.g. `{ identity: 'oidc' }`, or full ones such as
+ * `aws:defaultTags`; `signingKey` is set as a secret). Resolves once every declared resource has been registered.
  */
-export async function runProgram(config: Record<string, string>): Promise<ProgramRun> {
+export async function runProgram(config: Record<string, string>, place = EU_WEST_1): Promise<ProgramRun> {
   const resources: Declared[] = [];
+  const CALLS = calls(place);
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const inputs = args.inputs as Record<string, unknown>;
-        resources.push({ type: args.type, name: args.name, inputs });
+        resources.push({ type: args.type, name: args.name, inputs, retainOnDelete: false });
         const id = args.type === 'aws:apigateway/restApi:RestApi' ? API_ID : `${args.name}-id`;
-        return { id, state: { ...inputs, ...computed(args.type, args.name, inputs) } };
+        return { id, state: { ...inputs, ...computed(args.type, args.name, inputs, place) } };
       },
       call(args) {
         const result = CALLS[args.token];
@@ -88,11 +132,31 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
     'test',
     false,
   );
+  // The mocks see no resource options: the monitor's request carries them.
+  const monitor = getMonitor();
+  const register = monitor.registerResource.bind(monitor);
+  const retained = new Set<string>();
+  monitor.registerResource = (request, callback) => {
+    if (request.getRetainondelete()) retained.add(`${request.getType()} ${request.getName()}`);
+    return register(request, callback);
+  };
   pulumi.runtime.setAllConfig(
-    Object.fromEntries(Object.entries(config).map(([key, value]) => [`scopegate:${key}`, value])),
+    Object.fromEntries(
+      Object.entries(config).map(([key, value]) => [key.includes(':') ? key : `scopegate:${key}`, value]),
+    ),
     ['scopegate:signingKey'],
   );
-  const { apiUrl, issuer, jwksUrl, tableName } = scopegate();
+  // Without an engine, pulumi.log.warn writes `warning: [runtime] <message>` to console.warn.
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (message: unknown) => warnings.push(String(message).replace(/^warning: \[runtime\] /, ''));
+  let program: ReturnType<typeof scopegate>;
+  try {
+    program = scopegate();
+  } finally {
+    console.warn = warn;
+  }
+  const { apiUrl, issuer, jwksUrl, tableName } = program;
   const outputs = {
     apiUrl: await valueOf(apiUrl),
     issuer: await valueOf(issuer),
@@ -100,7 +164,14 @@ export async function runProgram(config: Record<string, string>): Promise<Progra
     tableName: await valueOf(tableName),
   };
   await waitForRPCs();
-  return { resources, outputs, of: (type) => resources.filter((resource) => resource.type === type) };
+  for (const resource of resources)
+    resource.retainOnDelete = retained.has(`${resource.type} ${resource.name}`);
+  return {
+    resources,
+    outputs,
+    warnings,
+    of: (type) => resources.filter((resource) => resource.type === type),
+  };
 }
 
 /** A fresh Ed25519 private JWK set, as `pulumi config set --secret signingKey` would hold it. */
@@ -150,8 +221,11 @@ export function generatedScopes(count: number): string {
 }
 
 /** A built-in identity stack over the repository's scopes.yaml, the configuration a new user starts with. */
-export async function defaultStack(extra: Record<string, string> = {}): Promise<ProgramRun> {
-  return runProgram({ signingKey: await signingKeySecret(), ...extra });
+export async function defaultStack(
+  extra: Record<string, string> = {},
+  place = EU_WEST_1,
+): Promise<ProgramRun> {
+  return runProgram({ signingKey: await signingKeySecret(), ...extra }, place);
 }
 
 /** Pulumi's wire form of a secret value in mock inputs. */

@@ -8,13 +8,14 @@ import { createGateway, type Gateway, type LocalHandler, type RequestLog } from 
 import type { LocalAuthorizer } from '../../local/gateway-authorizer';
 import { compileScopes } from '../../policies/index';
 
-// GET /files/{owner}/private and GET /users/{userId}/keys get the per-route authorizer; the rest the token one.
+// With one token-cached authorizer (quota 2), GET /files/private/{owner} and GET /users/{userId}/keys get the
+// per-route authorizer; the rest the token one.
 const SCOPES = `
 version: 1
 routes:
   GET /files/{path+}: files
-  GET /files/{owner}/private: files
-  PUT /files/{owner}/private: files
+  GET /files/private/{owner}: files
+  PUT /files/private/{owner}: files
   GET /users/{userId}: users
   GET /users/{userId}/keys: users
   GET /health: files
@@ -26,9 +27,11 @@ roles:
       - GET /files/{path+}
   Owner:
     grants:
-      - '* /files/{owner=sub}/private'
+      - '* /files/private/{owner=sub}'
       - GET /users/{userId=sub}
       - GET /users/{userId=sub}/keys
+quotas:
+  authorizers: 2
 `;
 const model = compileScopes(SCOPES, 'scopes.yaml', { functions: ['files', 'users'] });
 const ARN = 'arn:aws:execute-api:local:000000000000:local/local';
@@ -150,18 +153,18 @@ describe('createGateway', () => {
   });
 
   it('invokes the per-route authorizer with a REQUEST event, cached per token, method and resource path', async () => {
-    const { events } = await start(() => allow('GET/files/u1/private', 'GET/users/u1/keys'));
-    expect((await get('/files/u1/private', 'Bearer t1')).status).to.equal(200);
+    const { events } = await start(() => allow('GET/files/private/u1', 'GET/users/u1/keys'));
+    expect((await get('/files/private/u1', 'Bearer t1')).status).to.equal(200);
     // Same route template, other value: the cached answer is evaluated against the new ARN.
-    expect((await get('/files/u2/private', 'Bearer t1')).status).to.equal(403);
+    expect((await get('/files/private/u2', 'Bearer t1')).status).to.equal(403);
     expect((await get('/users/u1/keys', 'Bearer t1')).status).to.equal(200);
     expect(events).to.have.length(2);
     const first = events[0] as APIGatewayRequestAuthorizerEvent;
     expect(first).to.deep.include({
       type: 'REQUEST',
-      methodArn: `${ARN}/GET/files/u1/private`,
-      resource: '/files/{owner}/private',
-      path: '/files/u1/private',
+      methodArn: `${ARN}/GET/files/private/u1`,
+      resource: '/files/private/{owner}',
+      path: '/files/private/u1',
       httpMethod: 'GET',
       pathParameters: { owner: 'u1' },
     });
@@ -196,11 +199,31 @@ describe('createGateway', () => {
     expect(events).to.have.length(1);
   });
 
+  it('renames WWW-Authenticate in a function’s response, as API Gateway does', async () => {
+    const challenging: LocalHandler = {
+      handle: () =>
+        Promise.resolve({
+          statusCode: 401,
+          headers: { 'WWW-Authenticate': 'Basic realm="files"', 'X-Kept': 'yes' },
+          multiValueHeaders: { 'www-authenticate': ['Basic realm="a"', 'Bearer realm="b"'] },
+          body: '{}',
+        }),
+    };
+    await start(() => allow('*'), { files: echo, users: challenging });
+    const response = await get('/users/u1', 'Bearer t1');
+    expect(response.status).to.equal(401);
+    expect(response.headers.get('www-authenticate')).to.equal(null);
+    expect(response.headers.get('x-amzn-remapped-www-authenticate')).to.equal(
+      'Basic realm="files", Basic realm="a", Bearer realm="b"',
+    );
+    expect(response.headers.get('x-kept')).to.equal('yes');
+  });
+
   it('answers 401 without asking the authorizer when the header is missing or not a bearer token', async () => {
     const { events } = await start(() => allow('*'));
     expect((await get('/files/x/y')).status).to.equal(401);
     expect((await get('/files/x/y', 'Basic dXNlcjpwYXNz')).status).to.equal(401);
-    expect((await get('/files/u1/private')).status).to.equal(401);
+    expect((await get('/files/private/u1')).status).to.equal(401);
     expect(events).to.have.length(0);
   });
 
@@ -248,7 +271,7 @@ describe('createGateway', () => {
 
   it('answers a CORS preflight itself, echoing only an allowed origin', async () => {
     const { events } = await start(() => allow('*'));
-    const allowed = await get('/files/u1/private', undefined, {
+    const allowed = await get('/files/private/u1', undefined, {
       method: 'OPTIONS',
       headers: { Origin: 'https://app.example' },
     });
@@ -281,7 +304,7 @@ describe('createGateway', () => {
     await start(() => allow('*'));
     const response = await get('/health', undefined, { method: 'GET' });
     expect(response.status).to.equal(200);
-    const large = await fetch(`${url}/files/u1/private`, {
+    const large = await fetch(`${url}/files/private/u1`, {
       method: 'PUT',
       headers: { Authorization: 'Bearer t1' },
       body: Buffer.alloc(10 * 1024 * 1024 + 1),

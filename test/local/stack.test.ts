@@ -210,6 +210,30 @@ describe('startLocalStack', () => {
     expect(response.status).to.equal(400);
   });
 
+  it('answers a failed client authentication with a 400 body, so no challenge header is lost on the way', async () => {
+    const wrongSecret = await fetch(`${stack.url}/auth/token`, {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: `Basic ${Buffer.from('local:not-a-secret').toString('base64')}`,
+      },
+      body: 'grant_type=client_credentials',
+    });
+    const unknown = await api.form('/auth/token', { grant_type: 'password', client_id: 'nobody' });
+    for (const response of [wrongSecret, unknown]) {
+      expect(response.status).to.equal(400);
+      expect(await response.json()).to.deep.equal({
+        error: 'invalid_client',
+        error_description: 'client authentication failed',
+      });
+      const names = [...response.headers.keys()];
+      expect(names.filter((name) => /www-authenticate/i.test(name))).to.deep.equal([]);
+    }
+    // The gateway's own 401 carries its challenge.
+    const refused = await api.call('GET', '/messages', 'not.a.jwt');
+    expect(refused.headers.get('www-authenticate')).to.equal('Bearer realm="scopegate"');
+  });
+
   it('answers a CORS preflight without the authorizer', async () => {
     const before = stack.stats.token;
     const response = await fetch(`${stack.url}/messages`, {
@@ -275,6 +299,15 @@ describe('startLocalStack with a scopes file that changes', () => {
     expect(stack.model()).to.equal(second);
     expect(notices.at(-1)).to.match(/scopes\.yaml:\d+:\d+: .*FETCH/);
     expect((await api.call('GET', '/users', token)).status).to.equal(200);
+
+    // Undoing the bad edit is acknowledged, though the model it compiles to is the running one.
+    const seen = notices.length;
+    await writeFile(join(dir, 'scopes.yaml'), granted);
+    await until(() => notices.length > seen);
+    expect(notices.slice(seen)).to.deep.equal([
+      `scopes.yaml: fixed; it compiles to the running model again, nothing to reload`,
+    ]);
+    expect(stack.model()).to.equal(second);
   });
 });
 
@@ -398,14 +431,14 @@ describe('startLocalStack with --data', () => {
 });
 
 describe('startLocalStack with a route that needs the per-route authorizer', () => {
-  // The User Allow on GET /messages/{path+} would also reach GET /messages/{owner}/private, which Owner holds
+  // The User Allow on GET /messages/{path+} would also reach GET /messages/private/{owner}, which Owner holds
   // only for their own sub: the compiler gives that route the per-route authorizer.
   const PER_ROUTE_SCOPES = `version: 1
 routes:
   POST /auth/signup: auth
   POST /auth/token: auth
   GET /messages/{path+}: messages
-  GET /messages/{owner}/private: messages
+  GET /messages/private/{owner}: messages
   PUT /users/{userId}/roles: users
 public:
   - POST /auth/signup
@@ -416,10 +449,12 @@ roles:
       - GET /messages/{path+}
   Owner:
     grants:
-      - GET /messages/{owner=sub}/private
+      - GET /messages/private/{owner=sub}
   Admin:
     grants:
       - PUT /users/{userId}/roles
+quotas:
+  authorizers: 2
 `;
   let dir: string;
   let stack: LocalStack;
@@ -442,7 +477,7 @@ roles:
   });
 
   it('sends a REQUEST event per token and route, and evaluates the cached answer per path value', async () => {
-    expect(stack.model().routes.find((route) => route.path === '/messages/{owner}/private')?.access).to.equal(
+    expect(stack.model().routes.find((route) => route.path === '/messages/private/{owner}')?.access).to.equal(
       'route',
     );
     const api = client(stack.url);
@@ -455,8 +490,8 @@ roles:
 
     const before = { ...stack.stats };
     // Reaches the function (which has no such route: 404), past the per-route authorizer.
-    expect((await api.call('GET', `/messages/${sub}/private`, token)).status).to.equal(404);
-    expect((await api.call('GET', '/messages/someone-else/private', token)).status).to.equal(403);
+    expect((await api.call('GET', `/messages/private/${sub}`, token)).status).to.equal(404);
+    expect((await api.call('GET', '/messages/private/someone-else', token)).status).to.equal(403);
     expect((await api.call('GET', '/messages/a/b/c', token)).status).to.equal(404);
     expect(stack.stats.request - before.request).to.equal(1);
     expect(stack.stats.token - before.token).to.equal(1);

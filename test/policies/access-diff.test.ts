@@ -157,17 +157,17 @@ describe('diffModels', () => {
       {
         kind: 'neutral',
         change: 'access-changed',
-        key: 'GET /files/{}/meta',
-        route: 'GET /files/{id}/meta',
-        before: 'token',
-        after: 'route',
+        key: 'GET /files/shared/{}/meta',
+        route: 'GET /files/shared/{id}/meta',
+        before: 'token: scopegateToken',
+        after: 'route: scopegateRoute',
       },
     ]);
     expect(
       diff.roles.map((r) => [r.role, r.grants.map((g) => `${g.kind} ${g.change} ${g.route}`)]),
     ).to.deep.equal([
-      ['User', ['narrow lost GET /files/{id}/meta']],
-      ['Admin', ['widen gained GET /files/{path+}', 'widen gained GET /files/{id}/meta']],
+      ['User', ['narrow lost GET /files/shared/{id}/meta']],
+      ['Admin', ['widen gained GET /files/{path+}', 'widen gained GET /files/shared/{id}/meta']],
     ]);
   });
 

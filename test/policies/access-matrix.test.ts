@@ -17,7 +17,7 @@ const SOURCE = `version: 1
 routes:
   GET /health: ops
   GET /docs/{path+}: docs
-  GET /docs/{owner}/drafts: docs
+  GET /docs/drafts/{owner}: docs
   GET /teams/{teamId}/members/{userId}: teams
   DELETE /teams/{teamId}: teams
 public:
@@ -27,7 +27,7 @@ roles:
     grants:
       - GET /teams/{teamId=team}/members/{userId}
       - GET /teams/{teamId}/members/{userId=sub}
-      - GET /docs/{owner=sub}/drafts
+      - GET /docs/drafts/{owner=sub}
   Lead:
     inherits: [Member]
     grants:
@@ -39,6 +39,8 @@ roles:
   Reader:
     grants:
       - GET /docs/{path+}
+quotas:
+  authorizers: 2 # one token-cached authorizer: the conflict goes per route
 `;
 
 function cell(matrix: AccessMatrix, route: string, role: string): MatrixCell {
@@ -55,7 +57,7 @@ describe('buildAccessMatrix', () => {
     expect(matrix.rows.map((r) => `${r.method} ${r.path}`)).to.deep.equal([
       'GET /health',
       'GET /docs/{path+}',
-      'GET /docs/{owner}/drafts',
+      'GET /docs/drafts/{owner}',
       'GET /teams/{teamId}/members/{userId}',
       'DELETE /teams/{teamId}',
     ]);
@@ -89,16 +91,16 @@ describe('buildAccessMatrix', () => {
   });
 
   it('names the role a grant is inherited through', () => {
-    const owner = cell(matrix, 'GET /docs/{owner}/drafts', 'Owner');
+    const owner = cell(matrix, 'GET /docs/drafts/{owner}', 'Owner');
     expect(owner.kind).to.equal('own');
-    expect(owner.via).to.deep.equal([{ role: 'Member', pattern: 'GET /docs/{owner=sub}/drafts', line: 15 }]);
+    expect(owner.via).to.deep.equal([{ role: 'Member', pattern: 'GET /docs/drafts/{owner=sub}', line: 15 }]);
     expect(owner.why[0]).to.equal(
-      'granted by "GET /docs/{owner=sub}/drafts" (line 15), declared by Member, inherited through Owner → Lead → Member',
+      'granted by "GET /docs/drafts/{owner=sub}" (line 15), declared by Member, inherited through Owner → Lead → Member',
     );
   });
 
   it('says why a route needs the per-route authorizer', () => {
-    const row = matrix.rows.find((r) => r.path === '/docs/{owner}/drafts')!;
+    const row = matrix.rows.find((r) => r.path === '/docs/drafts/{owner}')!;
     expect(row.access).to.equal('route');
     expect(row.authorizer).to.match(/^per-route authorizer \(cached per token, method and path\): .+/);
     expect(row.authorizer).to.include(row.reason!);

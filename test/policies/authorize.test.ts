@@ -7,6 +7,9 @@ import { iamAllows } from '../support/iam-oracle';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/';
 const arn = (methodAndPath: string): string => PREFIX + methodAndPath.replace(' /', '/');
+/** Policy resources name the API and stage; partition, region and account are the same for every request. */
+const RESOURCE_PREFIX = 'arn:*:execute-api:*:*:abc123/prod/';
+const resource = (methodAndPath: string): string => RESOURCE_PREFIX + methodAndPath.replace(' /', '/');
 
 describe('authorize', () => {
   let model: CompiledModel;
@@ -30,7 +33,7 @@ describe('authorize', () => {
         {
           Action: 'execute-api:Invoke',
           Effect: 'Allow',
-          Resource: [arn('GET /messages'), arn('POST /messages'), arn('GET /users/alice')],
+          Resource: [resource('GET /messages'), resource('POST /messages'), resource('GET /users/alice')],
         },
       ],
     });
@@ -68,7 +71,7 @@ describe('authorize', () => {
         methodArn: arn('GET /messages'),
       }).policyDocument;
       const resources = policy.Statement.flatMap((s) => s.Resource);
-      expect(resources).to.deep.equal([arn('GET /messages'), arn('POST /messages')]);
+      expect(resources).to.deep.equal([resource('GET /messages'), resource('POST /messages')]);
       expect(iamAllows(policy, arn('GET /users/alice'))).to.equal(false);
     });
   }
@@ -77,7 +80,7 @@ describe('authorize', () => {
     const result = authorize(model, caller(['Owner', 'root']), { methodArn: arn('GET /messages') });
     expect(result.context.roles).to.equal('');
     expect(result.policyDocument.Statement).to.deep.equal([
-      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${PREFIX}*`] },
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${RESOURCE_PREFIX}*`] },
     ]);
   });
 
@@ -86,6 +89,15 @@ describe('authorize', () => {
     expect(result.policyDocument.Statement).to.deep.equal([
       { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['*'] },
     ]);
+  });
+
+  it('answers for the token-cached authorizer of the route the method ARN names, and denies an unknown route', () => {
+    const unknown = authorize(model, caller(['Admin']), { methodArn: arn('GET /nowhere') });
+    expect(unknown.policyDocument.Statement).to.deep.equal([
+      { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['*'] },
+    ]);
+    const publicRoute = authorize(model, caller(['Admin']), { methodArn: arn('POST /auth/token') });
+    expect(publicRoute.policyDocument.Statement[0]!.Effect).to.equal('Deny');
   });
 
   it("keeps one caller's claims out of the next caller's policy with the same roles", () => {
@@ -105,14 +117,15 @@ describe('authorize', () => {
           'version: 1',
           'routes:',
           '  GET /files/{path+}: fn',
-          '  GET /files/{id}/meta: fn',
+          '  GET /files/shared/{id}/meta: fn',
+          'quotas: { authorizers: 2 }',
           'roles:',
           '  User:',
           '    grants:',
           '      - GET /files/{path+}',
           '  Owner:',
           '    grants:',
-          '      - GET /files/{id=sub}/meta',
+          '      - GET /files/shared/{id=sub}/meta',
           '  Admin:',
           '    grants:',
           '      - GET /files/**',
@@ -122,39 +135,41 @@ describe('authorize', () => {
 
     const ask = (roles: string[], sub: string) =>
       authorize(files, caller(roles, { sub }), {
-        methodArn: arn('GET /files/f1/meta'),
-        resourcePath: '/files/{id}/meta',
+        methodArn: arn('GET /files/shared/f1/meta'),
+        resourcePath: '/files/shared/{id}/meta',
         httpMethod: 'GET',
       }).policyDocument;
 
     it('decides only the route asked, for every value of its parameters', () => {
       expect(files.routes[1]!.access).to.equal('route');
-      expect(iamAllows(ask(['Admin'], 'x'), arn('GET /files/any/meta'))).to.equal(true);
-      expect(iamAllows(ask(['User'], 'x'), arn('GET /files/f1/meta'))).to.equal(false);
+      expect(iamAllows(ask(['Admin'], 'x'), arn('GET /files/shared/any/meta'))).to.equal(true);
+      expect(iamAllows(ask(['User'], 'x'), arn('GET /files/shared/f1/meta'))).to.equal(false);
       const owner = ask(['Owner'], 'f1');
-      expect(iamAllows(owner, arn('GET /files/f1/meta'))).to.equal(true);
-      expect(iamAllows(owner, arn('GET /files/f2/meta'))).to.equal(false);
+      expect(iamAllows(owner, arn('GET /files/shared/f1/meta'))).to.equal(true);
+      expect(iamAllows(owner, arn('GET /files/shared/f2/meta'))).to.equal(false);
     });
 
     it('denies a route that is not per-route or not declared', () => {
       for (const [resourcePath, httpMethod] of [
         ['/files/{path+}', 'GET'],
-        ['/files/{id}/meta', 'POST'],
+        ['/files/shared/{id}/meta', 'POST'],
         ['/nope', 'GET'],
       ] as const) {
         const policy = authorize(files, caller(['Admin'], { sub: 'x' }), {
-          methodArn: arn('GET /files/a/meta'),
+          methodArn: arn('GET /files/shared/a/meta'),
           resourcePath,
           httpMethod,
         }).policyDocument;
         expect(policy.Statement).to.deep.equal([
-          { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: [`${PREFIX}*`] },
+          { Action: 'execute-api:Invoke', Effect: 'Deny', Resource: ['*'] },
         ]);
       }
     });
 
     it('routes requests the way the policy assumes', () => {
-      expect(matchRoute(files, 'GET', '/files/a/meta')?.route.path).to.equal('/files/{id}/meta');
+      expect(matchRoute(files, 'GET', '/files/shared/a/meta')?.route.path).to.equal(
+        '/files/shared/{id}/meta',
+      );
       expect(matchRoute(files, 'GET', '/files/a/b/meta')?.route.path).to.equal('/files/{path+}');
     });
   });

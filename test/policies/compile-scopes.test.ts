@@ -124,8 +124,8 @@ describe('compileScopes', () => {
       expect(diagnostics(source)).to.deep.equal([
         'scopes.yaml:3:11: function name "Fn" is not valid. Expected a lowercase letter, then lowercase letters, digits or - (at most 48)',
         'scopes.yaml:4:11: routes["GET /b"] must be a string',
-        'scopes.yaml:5:1: unknown key "extra". Expected one of: version, routes, public, roles',
-        'scopes.yaml:7:3: role name "bad name" is not valid. Expected a letter, then letters, digits or _.:- (at most 64)',
+        'scopes.yaml:5:1: unknown key "extra". Expected one of: version, routes, public, roles, quotas',
+        'scopes.yaml:7:3: role name "bad name" is not valid. Expected an OAuth 2.0 scope token: 1 to 128 printable ASCII characters other than space, " and \\',
         'scopes.yaml:8:13: roles["bad name"].grants must be a list',
         'scopes.yaml:9:5: unknown key "foo" in roles["bad name"]. Expected one of: description, inherits, grants',
         'scopes.yaml:10:18: public lists "GET /a" twice',

@@ -23,6 +23,8 @@ interface TestPattern {
   bindings: Record<string, string>;
 }
 interface TestModel {
+  /** The authorizer quota: 2 leaves one token-cached authorizer, so conflicts go per route. */
+  authorizers: number;
   routes: TestRoute[];
   roles: { name: string; patterns: TestPattern[]; inherits: string[] }[];
 }
@@ -88,8 +90,10 @@ const modelArb: fc.Arbitrary<TestModel> = fc
         fc.array(patternArb(routes), { minLength: 0, maxLength: 4 }),
         fc.array(patternArb(routes), { minLength: 1, maxLength: 3 }),
         fc.boolean(),
+        fc.constantFrom(2, 10),
       )
-      .map(([r0, r1, r2, inherit]) => ({
+      .map(([r0, r1, r2, inherit, authorizers]) => ({
+        authorizers,
         routes,
         roles: [
           { name: 'R0', patterns: r0, inherits: [] },
@@ -118,7 +122,12 @@ function toYaml(m: TestModel): string {
     m.roles.some((role) => role.patterns.some((p) => patternMatches(p, r))),
   );
   const publicRoutes = m.routes.filter((r) => !granted.includes(r));
-  const lines = ['version: 1', 'routes:', ...m.routes.map((r) => `  ${r.method} ${pathOf(r.tokens)}: fn`)];
+  const lines = [
+    'version: 1',
+    `quotas: { authorizers: ${m.authorizers} }`,
+    'routes:',
+    ...m.routes.map((r) => `  ${r.method} ${pathOf(r.tokens)}: fn`),
+  ];
   if (publicRoutes.length > 0)
     lines.push('public:', ...publicRoutes.map((r) => `  - ${r.method} ${pathOf(r.tokens)}`));
   lines.push('roles:');
@@ -189,8 +198,11 @@ function compileOrSkip(yaml: string): CompiledModel | undefined {
   try {
     return compileScopes(yaml, 'random.yaml');
   } catch (error) {
-    // Only the documented binding restriction may refuse a generated model.
-    if (error instanceof ScopesError && error.diagnostics.every((d) => d.message.includes('cannot be exact')))
+    // Only the documented restrictions may refuse a generated model: a binding no glob can pin, and API
+    // Gateway's one variable path part per resource.
+    const documented = (message: string): boolean =>
+      message.includes('cannot be exact') || message.includes('allows one variable path part per resource');
+    if (error instanceof ScopesError && error.diagnostics.every((d) => documented(d.message)))
       return undefined;
     throw error;
   }
@@ -199,7 +211,7 @@ function compileOrSkip(yaml: string): CompiledModel | undefined {
 describe('authorize (property)', () => {
   it('decides every request exactly as scopes.yaml grants, under API Gateway caching', () => {
     // What the run decided: the property must have met per-route routes, bindings and both outcomes.
-    const seen = { checked: 0, perRoute: 0, bound: 0, allowed: 0, denied: 0 };
+    const seen = { checked: 0, perRoute: 0, bound: 0, allowed: 0, denied: 0, grouped: 0 };
     fc.assert(
       fc.property(
         modelArb.chain((m) =>
@@ -208,10 +220,12 @@ describe('authorize (property)', () => {
         ([m, callers, requests]) => {
           const model = compileOrSkip(toYaml(m));
           fc.pre(model !== undefined);
+          if (model.groups.length > 1) seen.grouped++;
           for (const caller of callers) {
             const claims = { sub: caller.sub, org: caller.org };
             const who = { principalId: 'p', roles: caller.roles, claims };
-            let tokenPolicy: PolicyDocument | undefined;
+            // One cache per token-cached authorizer, as API Gateway keeps.
+            const tokenPolicies = new Map<string, PolicyDocument>();
             const routePolicies = new Map<number, PolicyDocument>();
             for (const request of requests) {
               const match = matchRoute(model, request.method, request.path);
@@ -219,8 +233,12 @@ describe('authorize (property)', () => {
               const methodArn = `${PREFIX}${request.method}${request.path}`;
               let policy: PolicyDocument;
               if (match.route.access === 'token') {
-                // API Gateway caches the first answer per token and applies it to every later request.
-                policy = tokenPolicy ??= authorize(model, who, { methodArn }).policyDocument;
+                // API Gateway caches the first answer per token and authorizer, and applies it to every later
+                // request of a route that authorizer decides.
+                const name = match.route.authorizer!;
+                if (!tokenPolicies.has(name))
+                  tokenPolicies.set(name, authorize(model, who, { methodArn }).policyDocument);
+                policy = tokenPolicies.get(name)!;
               } else {
                 const id = match.route.id;
                 if (!routePolicies.has(id)) {
@@ -260,6 +278,8 @@ describe('authorize (property)', () => {
     // Allowed only through a claim binding (the same caller without claims is refused).
     expect(seen.bound).to.be.greaterThan(10);
     expect(seen.perRoute).to.be.greaterThan(20);
+    // Models split into several token-cached authorizers.
+    expect(seen.grouped).to.be.greaterThan(10);
     expect(seen.allowed).to.be.greaterThan(200);
     expect(seen.denied).to.be.greaterThan(200);
   });

@@ -12,7 +12,7 @@ describe('matchRoute', () => {
       '  GET /users/{userId}: fn',
       '  POST /users/{userId}: fn',
       '  GET /users/{userId}/keys: fn',
-      '  GET /users/{rest+}: fn',
+      '  GET /docs/me/keys: fn',
       '  GET /docs/{path+}: fn',
       'public: [GET /]',
       'roles:',
@@ -33,14 +33,16 @@ describe('matchRoute', () => {
     });
   });
 
-  it('prefers a parameter over a greedy parameter, and backtracks to the greedy one when the rest does not fit', () => {
+  it('prefers a literal over a greedy parameter, and backtracks to the greedy one when the rest does not fit', () => {
     expect(match('GET', '/users/42/keys')).to.deep.equal({
       route: 'GET /users/{userId}/keys',
       params: { userId: '42' },
     });
-    expect(match('GET', '/users/42/other')).to.deep.equal({
-      route: 'GET /users/{rest+}',
-      params: { rest: '42/other' },
+    expect(match('GET', '/users/42/other')).to.equal(undefined);
+    expect(match('GET', '/docs/me/keys')).to.deep.equal({ route: 'GET /docs/me/keys', params: {} });
+    expect(match('GET', '/docs/me/other')).to.deep.equal({
+      route: 'GET /docs/{path+}',
+      params: { path: 'me/other' },
     });
     expect(match('GET', '/docs/a/b/c')).to.deep.equal({
       route: 'GET /docs/{path+}',

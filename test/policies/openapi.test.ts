@@ -41,6 +41,8 @@ roles:
       - GET /docs/{docId}
       - GET /docs/{docId=sub}/meta
       - GET /files/{path+}
+quotas:
+  authorizers: 2
 `);
 
 // One validator: it compiles the OpenAPI schema once and keeps it for the next document.
@@ -186,6 +188,20 @@ describe('toOpenApi', () => {
     expect(schemes[ROUTE_AUTHORIZER]!['x-amazon-apigateway-authorizer']).not.to.have.property(
       'identityValidationExpression',
     );
+  });
+
+  it('names the token authorizer’s header, and "Unused" for the request authorizer’s several sources', () => {
+    const schemes = (
+      toOpenApi(mixedModel, options()).components as {
+        securitySchemes: Record<string, Record<string, unknown>>;
+      }
+    ).securitySchemes;
+    expect(schemes[TOKEN_AUTHORIZER]).to.deep.include({
+      type: 'apiKey',
+      name: 'Authorization',
+      in: 'header',
+    });
+    expect(schemes[ROUTE_AUTHORIZER]).to.deep.include({ type: 'apiKey', name: 'Unused', in: 'header' });
   });
 
   it('lets the token authorizer see only a Bearer header with a token of base64 or base64url characters', () => {

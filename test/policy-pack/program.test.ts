@@ -30,6 +30,20 @@ describe('the policy pack on the program (index.ts)', () => {
     expect(violations(run)).to.deep.equal([]);
   });
 
+  it('finds no violation with every production option on', async () => {
+    const full = await defaultStack({
+      manageApiGatewayAccount: 'true',
+      domainName: 'api.example.com',
+      domainCertificateArn: `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/0f1e2d3c`,
+      alarmTopicArn: `arn:aws:sns:${REGION}:${ACCOUNT}:oncall`,
+      dashboard: 'true',
+      tracing: 'true',
+      wafAuthRateLimit: '300',
+    });
+    expect(full.resources.length).to.be.greaterThan(run.resources.length + 10);
+    expect(violations(full)).to.deep.equal([]);
+  });
+
   it('applies every rule to at least one resource of the stack', () => {
     for (const rule of RULES) {
       expect(
@@ -48,7 +62,8 @@ describe('the policy pack on the program (index.ts)', () => {
           ? { ...r.inputs, executionArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}` }
           : r.inputs,
     }));
-    expect(resources.filter((r) => r.type === 'aws:lambda/permission:Permission')).to.have.length(4);
+    // Three route functions, each on its stage and on the console's test-invoke-stage, and the authorizer.
+    expect(resources.filter((r) => r.type === 'aws:lambda/permission:Permission')).to.have.length(7);
     expect(checkPermissionsNameThisApi(resources)).to.deep.equal([]);
   });
 
@@ -57,6 +72,7 @@ describe('the policy pack on the program (index.ts)', () => {
     const strict = { ...context, maxAuthorizerTtlSeconds: 300 };
     const api = longCache.of(REST_API)[0]!;
     const ttlRule = RULES.find((rule) => rule.name === 'authorizer-ttl-bounded')!;
-    expect(ttlRule.validate(REST_API, api.inputs, strict)).to.have.length(2);
+    // scopes.yaml needs one token-cached authorizer and no per-route one.
+    expect(ttlRule.validate(REST_API, api.inputs, strict)).to.have.length(1);
   });
 });

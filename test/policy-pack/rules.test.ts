@@ -9,6 +9,7 @@ import {
   AUTHORIZER,
   checkApiAuthorizers,
   checkAuthorizerTtl,
+  checkFailOnWarnings,
   checkLambdaPermission,
   checkLogRetention,
   checkNoAdminStatements,
@@ -70,7 +71,7 @@ describe('api-methods-use-authorizer', () => {
     const document = documentWith();
     document.paths['/users']!.get!.security = [{ api_key: [] }];
     expect(checkApiAuthorizers(api(document), context)).to.deep.equal([
-      'GET /users uses authorizer "api_key". Expected one of: scopegateToken, scopegateRoute',
+      'GET /users uses authorizer "api_key". Expected one of: scopegateToken, scopegateToken-*, scopegateRoute',
     ]);
   });
 
@@ -94,7 +95,6 @@ describe('authorizer-ttl-bounded', () => {
     const strict = { ...context, maxAuthorizerTtlSeconds: 300 };
     expect(checkAuthorizerTtl(REST_API, api(documentWith(600)), strict)).to.deep.equal([
       'security scheme scopegateToken: authorizer result TTL 600 is out of range. Expected an integer 0..300',
-      'security scheme scopegateRoute: authorizer result TTL 600 is out of range. Expected an integer 0..300',
     ]);
     expect(
       checkAuthorizerTtl(AUTHORIZER, { name: 'a', authorizerResultTtlInSeconds: 301 }, strict),
@@ -162,6 +162,21 @@ describe('lambda-invoked-by-api-gateway-only', () => {
     expect(checkPermissionsNameThisApi([restApi, permission('zzzz999999')])).to.deep.equal([
       'permission for f names API zzzz999999, which this stack does not create',
     ]);
+  });
+});
+
+describe('rest-api-fails-on-warnings', () => {
+  it('passes an imported API that fails on warnings, and an API without a document', () => {
+    expect(checkFailOnWarnings({ body: '{}', failOnWarnings: true })).to.deep.equal([]);
+    expect(checkFailOnWarnings({ name: 'built resource by resource' })).to.deep.equal([]);
+  });
+
+  it('fails an imported API that ignores import warnings', () => {
+    for (const props of [{ body: '{}' }, { body: '{}', failOnWarnings: false }]) {
+      expect(checkFailOnWarnings(props)).to.deep.equal([
+        'imports a document but ignores import warnings. Expected failOnWarnings: true',
+      ]);
+    }
   });
 });
 

@@ -122,12 +122,12 @@ describe('POST /auth/revoke', () => {
 
   it('requires client authentication', async () => {
     const response = await h.revoke({ token: 'A'.repeat(43) });
-    expect(response.statusCode).to.equal(401);
+    expect(response.statusCode).to.equal(400);
     expect(json(response).error).to.equal('invalid_client');
     expect(
       (await h.revoke({ token: 'A'.repeat(43) }, { headers: { Authorization: basic('backend', 'wrong') } }))
         .statusCode,
-    ).to.equal(401);
+    ).to.equal(400);
   });
 
   it('answers invalid_request for a missing token or a JSON body', async () => {

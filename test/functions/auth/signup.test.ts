@@ -78,5 +78,11 @@ describe('POST /auth/signup', () => {
         expect((await h.items()).length).to.equal(before);
       });
     }
+    it('states the user-name rule as the admin CLI does', async () => {
+      const response = await signUp(JSON.stringify({ username: 'ca', password: PASSWORD }));
+      expect(json(response).error_description).to.equal(
+        'username must be 3 to 128 of: letters, digits . _ @ + - (letters compared without case)',
+      );
+    });
   });
 });

@@ -104,14 +104,14 @@ describe('createAuthorizer', () => {
     it('answers the REQUEST event for its route, finding the header in any letter case', async () => {
       const authorizer = h.make({ model: h.perRoute });
       const token = await sign(h.es, claimsFor('user-1', 'Owner'));
-      const template = '/files/{owner}/private';
-      const own = requestEvent({ authorization: bearer(token) }, 'GET', template, '/files/user-1/private');
+      const template = '/files/private/{owner}';
+      const own = requestEvent({ authorization: bearer(token) }, 'GET', template, '/files/private/user-1');
       const result = await authorizer.handleRequest(own);
       expect(result.principalId).to.equal('user-1');
       expect(result.context).to.include({ sub: 'user-1', roles: 'Owner' });
-      expect(await allows(result, 'GET', '/files/user-1/private')).to.equal(true);
-      const other = requestEvent({ AUTHORIZATION: bearer(token) }, 'GET', template, '/files/user-2/private');
-      expect(await allows(await authorizer.handleRequest(other), 'GET', '/files/user-2/private')).to.equal(
+      expect(await allows(result, 'GET', '/files/private/user-1')).to.equal(true);
+      const other = requestEvent({ AUTHORIZATION: bearer(token) }, 'GET', template, '/files/private/user-2');
+      expect(await allows(await authorizer.handleRequest(other), 'GET', '/files/private/user-2')).to.equal(
         false,
       );
     });
@@ -172,14 +172,14 @@ describe('createAuthorizer', () => {
     it('never binds a claim holding *, / or ? into a grant', async () => {
       const cachedAuthorizer = h.make({ issuers: [oidc] });
       const routeAuthorizer = h.make({ issuers: [oidc], model: h.perRoute });
-      const template = '/files/{owner}/private';
+      const template = '/files/private/{owner}';
       for (const sub of ['*', 'user-2/../*', 'user-?', 'user-*', '*/roles', '?']) {
         const token = await oidcToken({ sub, 'cognito:groups': ['User', 'Owner'] });
         const cached = await cachedAuthorizer.handleToken(tokenEvent(bearer(token), 'GET', '/users/x'));
         for (const path of ['/users/user-2', '/users/x', '/users/user-1', '/users/user-2/roles']) {
           expect(await allows(cached, 'GET', path), `${sub} ${path} (token)`).to.equal(false);
         }
-        for (const path of ['/files/user-2/private', '/files/x/private']) {
+        for (const path of ['/files/private/user-2', '/files/private/x']) {
           const event = requestEvent({ Authorization: bearer(token) }, 'GET', template, path);
           const route = await routeAuthorizer.handleRequest(event);
           expect(await allows(route, 'GET', path), `${sub} ${path} (route)`).to.equal(false);

@@ -1,6 +1,6 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
-import { userKey, type UserItem } from '../../../functions/lib/token-table';
+import { userIndexKey, userKey, type UserItem } from '../../../functions/lib/token-table';
 import { createUsersHandler } from '../../../functions/users/handler';
 import { createUserStore } from '../../../functions/users/user-store';
 import { createTable, startLocalDynamo, type LocalDynamo } from '../../../local/dynamodb';
@@ -16,8 +16,8 @@ describe('createUsersHandler', () => {
 
   const user = (sub: string, username: string): UserItem => ({
     ...userKey(sub),
+    ...userIndexKey(username),
     sub,
-    username,
     passwordHash: 'scrypt$secret-hash',
     roles: ['User'],
     createdAt: 1_768_435_200,

@@ -156,7 +156,9 @@ describe('access explorer page (Chromium)', function () {
       model.routes.map((r) => [label(model, r.id), expectedKind(model, r.id, ['Admin'])]),
     );
     expect(await callerKinds(page)).to.deep.equal(expected);
-    expect(await page.textContent('#policy-size')).to.match(/Authorizer result: \d+ of 8192 bytes/);
+    expect(await page.textContent('#policy-size')).to.match(
+      /Largest token-cached authorizer result: \d+ of 8192 bytes/,
+    );
     const policy = JSON.parse((await page.textContent('#policy-document'))!) as {
       Statement: { Effect: string }[];
     };
@@ -185,6 +187,71 @@ describe('access explorer page (Chromium)', function () {
       'GET /users': 'denied',
       'GET /messages': 'allowed',
     });
+  });
+
+  it('names the caller by user name and keeps the matrix whole at laptop and phone widths', async () => {
+    await page.fill('#login-form input[name=username]', 'admin');
+    await page.fill('#login-form input[name=password]', ADMIN_PASSWORD);
+    await page.click('#login-form button[type=submit]');
+    await page.waitForFunction(() =>
+      document.querySelector('#matrix .caller-col')?.textContent?.includes('admin'),
+    );
+    expect(await page.textContent('#matrix .caller-col')).to.equal('Caller: admin');
+    expect(await page.getAttribute('#matrix .caller-col', 'title')).to.match(/^sub [0-9a-f-]{36}$/);
+    try {
+      for (const width of [820, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        const layout = await page.evaluate(() => {
+          const wrap = document.querySelector<HTMLElement>('.table-wrap')!;
+          const edge = wrap.getBoundingClientRect().right;
+          const buttons = [...document.querySelectorAll<HTMLElement>('#matrix button')];
+          return {
+            pageOverflow: document.documentElement.scrollWidth - window.innerWidth,
+            tableOverflow: wrap.scrollWidth - wrap.clientWidth,
+            cut: buttons
+              .filter((b) => b.scrollWidth > b.clientWidth + 1 || b.getBoundingClientRect().right > edge + 1)
+              .map((b) => b.getAttribute('aria-label')),
+            callerCells: document.querySelectorAll('#matrix tbody button[data-caller-kind]').length,
+          };
+        });
+        expect(layout, `${width} px`).to.deep.equal({
+          pageOverflow: 0,
+          tableOverflow: 0,
+          cut: [],
+          callerCells: model.routes.length,
+        });
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 720 });
+    }
+  });
+
+  it('names the caller of a pasted token by the user it belongs to', async () => {
+    const login = await fetch(`${stack.url}/auth/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'password',
+        client_id: 'local',
+        username: 'newcomer',
+        password: PASSWORD,
+      }),
+    });
+    const { access_token: token } = (await login.json()) as { access_token: string };
+    await page.fill('#token-form textarea', token);
+    await page.click('#token-form button[type=submit]');
+    await page.waitForFunction(() =>
+      document.querySelector('#matrix .caller-col')?.textContent?.includes('newcomer'),
+    );
+    expect(await page.textContent('#matrix .caller-col')).to.equal('Caller: newcomer');
+  });
+
+  it('declares its own icon, so the browser never asks the API for /favicon.ico', async () => {
+    const href = await page.$eval('link[rel=icon]', (link) => (link as HTMLLinkElement).href);
+    expect(href).to.equal(`${stack.url}/_explorer/favicon.svg`);
+    const icon = await fetch(href);
+    expect(icon.status).to.equal(200);
+    expect(icon.headers.get('content-type')).to.equal('image/svg+xml');
+    expect(await icon.text()).to.match(/^<svg /);
   });
 
   it("refuses a pasted token that is not one, with the authorizer's 401", async () => {

@@ -9,13 +9,13 @@ import { startLocalStack, type LocalStack } from '../../../local/stack';
 
 const PASSWORD = 'a long enough password';
 
-/** A greedy grant reaching a bound route: `GET /files/{owner}/private` needs the per-route authorizer. */
+/** A greedy grant reaching a bound route: `GET /files/private/{owner}` needs the per-route authorizer. */
 const SCOPES = `version: 1
 routes:
   POST /auth/signup: auth
   POST /auth/token: auth
   GET /files/{path+}: messages
-  GET /files/{owner}/private: messages
+  GET /files/private/{owner}: messages
   GET /messages: messages
 public:
   - POST /auth/signup
@@ -23,11 +23,13 @@ public:
 roles:
   User:
     grants:
-      - GET /files/{owner=sub}/private
+      - GET /files/private/{owner=sub}
       - GET /messages
   Reader:
     grants:
       - GET /files/{path+}
+quotas:
+  authorizers: 2
 `;
 
 describe('explorer routes', () => {
@@ -92,7 +94,12 @@ describe('explorer routes', () => {
   });
 
   it('answers 404 under /_explorer/ for anything else and leaves every other path to the gateway', async () => {
-    expect((await get('nothing-here')).status).to.equal(404);
+    const missing = await get('nothing-here');
+    expect(missing.status).to.equal(404);
+    expect(await missing.json()).to.deep.equal({
+      ok: false,
+      message: 'no explorer resource GET /_explorer/nothing-here',
+    });
     const api = await fetch(`${stack.url}/nowhere`);
     expect(api.status).to.equal(403);
     expect(api.headers.get('x-amzn-errortype')).to.equal('MissingAuthenticationTokenException');
@@ -106,7 +113,7 @@ describe('explorer routes', () => {
     expect(view.ok).to.equal(true);
     if (!view.ok) return;
     expect(view.matrix.rows.map((r) => `${r.method} ${r.path} ${r.access}`)).to.include(
-      'GET /files/{owner}/private route',
+      'GET /files/private/{owner} route',
     );
     expect((await get('api/model', { 'If-None-Match': etag })).status).to.equal(304);
 
@@ -147,10 +154,10 @@ describe('explorer routes', () => {
     const outcome = (await response.json()) as CallerOutcome;
     if (!outcome.ok) throw new Error(outcome.message);
     const byRoute = Object.fromEntries(outcome.report.routes.map((r) => [`${r.method} ${r.path}`, r]));
-    expect(byRoute['GET /files/{owner}/private']!.kind).to.equal('own');
-    expect(byRoute['GET /files/{owner}/private']!.tried).to.deep.equal([
-      { path: `/files/${sub}/private`, decision: 'Allowed' },
-      { path: '/files/someone-else/private', decision: 'ImplicitlyDenied' },
+    expect(byRoute['GET /files/private/{owner}']!.kind).to.equal('own');
+    expect(byRoute['GET /files/private/{owner}']!.tried).to.deep.equal([
+      { path: `/files/private/${sub}`, decision: 'Allowed' },
+      { path: '/files/private/someone-else', decision: 'ImplicitlyDenied' },
     ]);
     expect(byRoute['GET /files/{path+}']!.kind).to.equal('denied');
     expect(byRoute['GET /messages']!.kind).to.equal('allowed');
