@@ -3,6 +3,7 @@ import { CompactEncrypt, generateKeyPair } from 'jose';
 import { createAuthorizer } from '../../../functions/authorizer/authorizer';
 import { createJsonLogger } from '../../../functions/authorizer/logger';
 import type { AuthorizerResult } from '../../../policies/model';
+import { join } from 'node:path';
 import { loadModel, methodArn, tokenEvent } from './harness';
 import type { IdpServer, ProviderFixture, RsaKey, Shape } from './provider-shapes';
 import { configsOn, PROVIDERS, rsaKey, signShape, startIdpServer } from './provider-shapes';
@@ -165,5 +166,49 @@ describe("createAuthorizer with a provider's keys given inline (offline mode)", 
     const id = await signShape(cognito!.refused[0]!.shape(NOW_S), key);
     const error: unknown = await authorizer.handleToken(tokenEvent(`Bearer ${id}`)).catch((e: unknown) => e);
     expect(error).to.be.instanceOf(Error).with.property('message', 'Unauthorized');
+  });
+});
+
+describe('createAuthorizer with Cognito resource-server scopes as role names', () => {
+  it("grants a client-credentials token's scope as the role of the same name", async () => {
+    const [cognito] = PROVIDERS;
+    const key = await rsaKey('rs-1');
+    const authorizer = createAuthorizer({
+      model: loadModel(join(__dirname, '../../fixtures/authorizer/scopes-resource-server.yaml')),
+      // No roleMap: the scope names the role itself.
+      issuers: [
+        {
+          kind: 'cognito',
+          issuer: cognito!.issuer,
+          clientIds: ['7m2mclient0example'],
+          jwks: { keys: [key.publicJwk] },
+        },
+      ],
+      now: () => NOW_MS,
+      logger: createJsonLogger(() => undefined),
+    });
+    const decide = async (scope: string) => {
+      const shape = cognito!.alsoAccepted[0]!.shape(NOW_S);
+      const token = await signShape({ ...shape, claims: { ...shape.claims, scope } }, key);
+      const result = await authorizer.handleToken(tokenEvent(`Bearer ${token}`));
+      const out: string[] = [];
+      for (const [method, path] of [
+        ['GET', '/messages'],
+        ['POST', '/messages'],
+        ['DELETE', '/messages/m-1'],
+      ] as const) {
+        if ((await evaluate(result.policyDocument, methodArn(method, path))) === 'Allowed') out.push(method);
+      }
+      return { roles: result.context.roles, allowed: out };
+    };
+    expect(await decide('scopegate-api/messages.read')).to.deep.equal({
+      roles: 'scopegate-api/messages.read',
+      allowed: ['GET'],
+    });
+    expect(await decide('scopegate-api/messages.write')).to.deep.equal({
+      roles: 'scopegate-api/messages.write',
+      allowed: ['GET', 'POST', 'DELETE'],
+    });
+    expect(await decide('other-api/messages.write')).to.deep.equal({ roles: '', allowed: [] });
   });
 });
