@@ -10,6 +10,7 @@ import {
   GRANT_TYPES,
   hashClientSecret,
   putClient,
+  setClientDisabled,
 } from '../functions/auth/clients';
 import type { Db } from '../functions/auth/db';
 import { createPasswordHasher } from '../functions/auth/passwords';
@@ -40,6 +41,7 @@ Commands:
                 (confidential unless --public: its secret is generated and printed once)
   disable-user (--username NAME | --sub ID) [--enable]
   index-users   (once, for a table with users from before the user index: lists them in GET /users)
+  disable-client --client-id ID [--enable]
 
 Without --table, --endpoint and --region (and without $SCOPEGATE_TABLE) the commands go to the local stack that
 \`npm start\` is running. --table defaults to $SCOPEGATE_TABLE; --endpoint targets a local DynamoDB, else the
@@ -143,7 +145,9 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
       const roles = checkRoles(list(need(values, 'roles')), values);
       const sub = await resolveSub(db, values);
       if (!(await setUserRoles(db, sub, roles))) throw new AdminError(`no user with sub "${sub}"`);
-      io.out(`user ${sub} now has roles ${roles.join(', ')} (from the next login or refresh)`);
+      io.out(
+        `user ${sub} now has roles ${roles.join(', ')} (a role taken away ends at the authorizer's next call; a new one comes with the next login or refresh)`,
+      );
       return;
     }
     case 'set-password': {
@@ -171,6 +175,15 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
     case 'index-users': {
       const indexed = await indexUnlistedUsers(db);
       io.out(`${indexed} user${indexed === 1 ? '' : 's'} added to the user index`);
+      return;
+    }
+    case 'disable-client': {
+      const clientId = need(values, 'client-id');
+      const disabled = values.enable !== true;
+      if (!(await setClientDisabled(db, clientId, disabled))) throw new UsageError(`no client "${clientId}"`);
+      io.out(
+        `client ${clientId} ${disabled ? 'disabled: every token of it is refused from now on' : 'enabled'}`,
+      );
       return;
     }
     case 'create-client': {
@@ -208,7 +221,7 @@ async function run(command: string, values: Values, db: Db, io: AdminIo): Promis
     }
     default:
       throw new UsageError(
-        `unknown command "${command}". Expected one of: create-user, set-roles, set-password, create-client, disable-user, index-users`,
+        `unknown command "${command}". Expected one of: create-user, set-roles, set-password, create-client, disable-user, disable-client, index-users`,
       );
   }
 }

@@ -18,24 +18,36 @@ export interface PolicyJson {
 export interface TableAccess {
   actions: readonly string[];
   kinds: readonly ItemKind[];
+  /** Further actions on other kinds, each its own statement (not every action on every kind). */
+  also?: readonly { actions: readonly string[]; kinds: readonly ItemKind[] }[];
+  /**
+   * A Scan names no key, so `dynamodb:LeadingKeys` cannot bound it: it is granted apart, limited to reading
+   * these attributes (`dynamodb:Attributes`), never every attribute of every item.
+   */
+  scanAttributes?: readonly string[];
   /** Indexes of the table the function queries (`dynamodb:Query` on `<table>/index/<name>`, nothing else). */
   indexes?: readonly string[];
 }
 
 /** The DynamoDB actions and item kinds each function's code uses, nothing more. Unlisted: no table access. */
 export const TABLE_ACCESS: Readonly<Record<string, TableAccess>> = {
-  // One BatchGetItem per request: revoked token, session, user.
-  authorizer: { actions: ['dynamodb:BatchGetItem'], kinds: ['revoked', 'session', 'user'] },
+  // One BatchGetItem per request: revoked token, session, user, client.
+  authorizer: { actions: ['dynamodb:BatchGetItem'], kinds: ['revoked', 'session', 'user', 'client'] },
   auth: {
     actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
-    kinds: ['user', 'username', 'client', 'session', 'refresh', 'revoked'],
+    kinds: ['user', 'username', 'client', 'session', 'refresh', 'revoked', 'login'],
   },
   messages: { actions: ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], kinds: ['message'] },
   users: {
     actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
     kinds: ['user'],
+    // The lease that serializes taking away a role that manages roles (functions/users/role-guard.ts).
+    also: [{ actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], kinds: ['roleGuard'] }],
     // The admin listing queries the sparse user index (functions/users/user-store.ts).
     indexes: [USER_INDEX.name],
+    // The last-manager check scans, strongly consistent, for another holder, reading keys only
+    // (functions/users/role-guard.ts).
+    scanAttributes: ['pk'],
   },
 };
 
@@ -77,18 +89,33 @@ export function functionPolicy(grants: FunctionGrants): PolicyJson {
     },
   ];
   const { table } = grants;
-  if (table.actions.length > 0 && table.kinds.length > 0) {
+  for (const [i, access] of [table, ...(table.also ?? [])].entries()) {
+    if (access.actions.length === 0 || access.kinds.length === 0) continue;
     // The table itself only (index ARNs get their own statement, with Query alone), and only items whose
-    // partition key belongs to the function's kinds. `Null` false: a request naming no key is not let through,
-    // since ForAllValues over an empty set is true.
+    // partition key belongs to the kinds. `Null` false: a request naming no key is not let through, since
+    // ForAllValues over an empty set is true.
     statements.push({
-      Sid: 'UseOwnItems',
+      Sid: i === 0 ? 'UseOwnItems' : `UseOwnItems${i + 1}`,
       Effect: 'Allow',
-      Action: [...table.actions],
+      Action: [...access.actions],
       Resource: [grants.tableArn],
       Condition: {
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': table.kinds.map(partitionKeyPattern) },
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': access.kinds.map(partitionKeyPattern) },
         Null: { 'dynamodb:LeadingKeys': 'false' },
+      },
+    });
+  }
+  if (table.scanAttributes !== undefined) {
+    statements.push({
+      Sid: 'ScanListedAttributes',
+      Effect: 'Allow',
+      Action: ['dynamodb:Scan'],
+      Resource: [grants.tableArn],
+      Condition: {
+        // AWS's documented form; `Null` false: a Scan projecting nothing (every attribute) is refused.
+        'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...table.scanAttributes] },
+        StringEqualsIfExists: { 'dynamodb:Select': 'SPECIFIC_ATTRIBUTES' },
+        Null: { 'dynamodb:Attributes': 'false' },
       },
     });
   }

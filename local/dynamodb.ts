@@ -1,4 +1,6 @@
 // A DynamoDB API on loopback (dynalite) with the product's table, for `npm start` and the tests.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -9,9 +11,12 @@ import {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
 import { USER_INDEX } from '../functions/lib/token-table';
+import { makePrivateDir } from './private-dir';
 
 export interface LocalDynamo {
   endpoint: string;
+  /** The access key id requests must be signed with (dynalite checks nothing else, so it is the credential). */
+  accessKeyId: string;
   client: DynamoDBClient;
   documents: DynamoDBDocumentClient;
   close(): Promise<void>;
@@ -20,8 +25,10 @@ export interface LocalDynamo {
 export interface LocalDynamoOptions {
   /** 0 (the default) picks a free port. */
   port?: number;
-  /** Persist to this LevelDB folder instead of memory. */
+  /** Persist to this LevelDB folder instead of memory (created 0700, its files kept 0600). */
   dataDir?: string;
+  /** The access key id to require; `random` makes an unguessable one. Default `local`. */
+  accessKeyId?: string;
 }
 
 /** Fixed credentials: dynalite accepts any, and the SDK must not look for real ones. */
@@ -45,18 +52,55 @@ export function localClients(
   return { client, documents };
 }
 
+/** `Credential=<access key id>/...` of a SigV4 Authorization header. */
+function accessKeyOf(req: IncomingMessage): string | undefined {
+  return /^AWS4-HMAC-SHA256 Credential=([^/,\s]+)\//.exec(req.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * dynalite answers any caller and any origin (`Access-Control-Allow-Origin: *`), so a web page that finds the
+ * port could read password hashes. In front of it: requests from browsers (any `Origin`, any preflight) are
+ * refused without CORS headers, dynalite's own CORS headers are dropped, and requests must carry the access key.
+ */
+function guard(server: Server, accessKeyId: string): void {
+  const expected = Buffer.from(accessKeyId);
+  const handlers = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const presented = Buffer.from(accessKeyOf(req) ?? '');
+    const keyOk = presented.length === expected.length && timingSafeEqual(presented, expected);
+    if (req.headers.origin !== undefined || req.method !== 'POST' || !keyOk) {
+      req.resume();
+      res.writeHead(403, { 'Content-Type': 'application/x-amz-json-1.0' });
+      res.end(JSON.stringify({ __type: 'com.amazon.coral.service#UnrecognizedClientException' }));
+      return;
+    }
+    const setHeader = res.setHeader.bind(res);
+    res.setHeader = (name, value) =>
+      name.toLowerCase().startsWith('access-control-') ? res : setHeader(name, value);
+    for (const handler of handlers) handler(req, res);
+  });
+}
+
 /** Starts dynalite in this process on 127.0.0.1. */
 export async function startLocalDynamo(options: LocalDynamoOptions = {}): Promise<LocalDynamo> {
+  const accessKeyId =
+    options.accessKeyId === 'random'
+      ? randomBytes(24).toString('base64url')
+      : (options.accessKeyId ?? LOCAL_CREDENTIALS.accessKeyId);
+  if (options.dataDir !== undefined) await makePrivateDir(options.dataDir);
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0, path: options.dataDir });
+  guard(server, accessKeyId);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const { client, documents } = localClients(endpoint);
+  const { client, documents } = localClients(endpoint, accessKeyId);
   return {
     endpoint,
+    accessKeyId,
     client,
     documents,
     close: async () => {

@@ -71,6 +71,7 @@ export const GATEWAY_ERRORS = {
   authorizerFailure: [500, null, 'AuthorizerConfigurationException'],
   integrationFailure: [502, 'Internal server error', 'InternalServerErrorException'],
   requestTooLarge: [413, 'Request Too Long', 'RequestTooLongException'],
+  uriTooLong: [414, 'Request-URI Too Long', 'RequestUriTooLongException'],
   badRequest: [400, 'Bad Request', 'BadRequestException'],
   notReady: [503, 'Service Unavailable', 'ServiceUnavailableException'],
 } as const satisfies Record<string, readonly [number, string | null, string]>;

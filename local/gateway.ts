@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { matchRoute } from '../policies/index';
 import { METHODS, type CompiledModel } from '../policies/model';
+import { createHostCheck } from './allowed-hosts';
 import { AuthorizerCache } from './authorizer-cache';
 import type { AcceptedResult } from './authorizer-result';
 import { authorizeRoute, type CacheOutcome, type LocalAuthorizer } from './gateway-authorizer';
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   cors?: CorsOptions;
   api?: ApiIdentity;
   log?: (entry: RequestLog) => void;
+  /** Host names served besides loopback ones (see allowed-hosts.ts); any other Host gets 403. */
+  allowedHosts?: readonly string[];
   /** Answers local-only pages (the explorer) before API routing; returns true when it took the request. */
   intercept?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -67,6 +70,9 @@ interface Outcome {
   cache: CacheOutcome;
   detail?: string | undefined;
 }
+
+/** API Gateway's limit for the method ARN an authorizer is called with. */
+const MAX_METHOD_ARN_BYTES = 1600;
 
 /** `GET /messages 200 3.1ms authorizer=hit` */
 export function formatRequestLog(entry: RequestLog): string {
@@ -125,6 +131,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     let context: Record<string, string> | undefined;
     let cacheOutcome: CacheOutcome = 'none';
     if (match.route.access !== 'public') {
+      // API Gateway refuses a method ARN over 1,600 bytes before any authorizer runs, so nothing is cached.
+      if (Buffer.byteLength(arn) > MAX_METHOD_ARN_BYTES) {
+        return {
+          response: gatewayError('uriTooLong', cors, origin),
+          cache: 'none',
+          detail: 'method ARN too long',
+        };
+      }
       const decision = await authorizeRoute({
         access: match.route.access,
         authorizerName: match.route.authorizer!,
@@ -201,7 +215,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     options.log?.(entry);
   }
 
+  const hostAllowed = createHostCheck(options.allowedHosts);
   const server = createServer((req, res) => {
+    if (!hostAllowed(req.headers.host)) {
+      options.log?.({
+        method: req.method ?? '?',
+        path: '?',
+        status: 403,
+        latencyMs: 0,
+        cache: 'none',
+        detail: 'Host not allowed',
+      });
+      res.writeHead(403, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Host not allowed; add it to ALLOWED_HOSTS to serve it' }));
+      req.resume();
+      return;
+    }
     if (options.intercept?.(req, res) === true) return;
     serve(req, res).catch((error: unknown) => {
       options.log?.({

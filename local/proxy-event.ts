@@ -33,6 +33,20 @@ export interface MatchedParts {
 type Single = Record<string, string>;
 type Multi = Record<string, string[]>;
 
+/**
+ * Sets an own, enumerable property whatever its name: `__proto__` or `constructor` as a header or query name
+ * must become a plain entry, as in the JSON event API Gateway sends, not reach Object.prototype.
+ */
+function setOwn<T>(target: Record<string, T>, name: string, value: T): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Appends to the list under `name`, creating it as an own property on first use. */
+function appendOwn(target: Record<string, string[]>, name: string, value: string): void {
+  if (Object.hasOwn(target, name)) target[name]!.push(value);
+  else setOwn(target, name, [value]);
+}
+
 /** API Gateway gives each header's last value in `headers` and every value in `multiValueHeaders`. */
 export function splitHeaders(rawHeaders: readonly string[]): { headers: Single; multiValueHeaders: Multi } {
   const headers: Single = {};
@@ -40,8 +54,8 @@ export function splitHeaders(rawHeaders: readonly string[]): { headers: Single; 
   for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
     const name = rawHeaders[index]!;
     const value = rawHeaders[index + 1]!;
-    headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    setOwn(headers, name, value);
+    appendOwn(multiValueHeaders, name, value);
   }
   return { headers, multiValueHeaders };
 }
@@ -54,8 +68,8 @@ export function splitQuery(query: string): {
   const single: Single = {};
   const multi: Multi = {};
   for (const [name, value] of new URLSearchParams(query)) {
-    single[name] = value;
-    (multi[name] ??= []).push(value);
+    setOwn(single, name, value);
+    appendOwn(multi, name, value);
   }
   return Object.keys(single).length === 0
     ? { queryStringParameters: null, multiValueQueryStringParameters: null }

@@ -7,6 +7,7 @@ import { createAuthorizer, type IssuerConfig } from '../functions/authorizer/aut
 import { createMessagesHandler } from '../functions/messages/handler';
 import { createMessageStore } from '../functions/messages/message-store';
 import { createUsersHandler } from '../functions/users/handler';
+import { createRoleGuard, rolesThatManageRoles } from '../functions/users/role-guard';
 import { createUserStore } from '../functions/users/user-store';
 import type { CompiledModel } from '../policies/model';
 import type { GatewayRuntime, LocalHandler } from './gateway';
@@ -121,6 +122,7 @@ export function buildRuntime(options: RuntimeOptions): GatewayRuntime {
     store: createUserStore(documents, tableName),
     knownRoles: model.roles.map((role) => role.name),
     corsOrigins,
+    roleGuard: createRoleGuard(documents, tableName, rolesThatManageRoles(model), now),
   });
   const handlers = new Map<string, LocalHandler>([
     ['auth', auth],

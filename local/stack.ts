@@ -14,6 +14,7 @@ import { loadScopes } from '../infra/scopes';
 import { describeScopesError } from './describe-scopes-error';
 import { seedLocalData, type SeedResult } from './seed';
 import { lockDataDir, removeStackState, writeStackState } from './stack-state';
+import { makePrivateDir, ownerOnlyFiles } from './private-dir';
 import { loadSigningKeys } from './signing-keys';
 import { watchScopesFile, type ScopesWatcher } from './watch';
 
@@ -38,6 +39,8 @@ export interface LocalStackOptions {
   identityProviders?: readonly IssuerConfig[];
   /** Default `['*']`. */
   corsOrigins?: readonly string[];
+  /** Host names served besides loopback ones (DNS rebinding defence). */
+  allowedHosts?: readonly string[];
   /** The admin's password on first start; generated (and reported in `seed`) when absent. */
   adminPassword?: string;
   /** scrypt cost of the seeded admin and the token service (tests use a cheap one). */
@@ -91,23 +94,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let model = compile(scopesFile);
   // Before anything opens the folder: a second process on it would crash inside LevelDB.
   const unlock = options.dataDir === undefined ? undefined : await lockDataDir(options.dataDir);
-  const cleanups: (() => Promise<void> | void)[] = unlock === undefined ? [] : [unlock];
+  const restoreUmask = options.dataDir === undefined ? () => undefined : ownerOnlyFiles();
+  let signingKeys: JWK[];
+  let dynamo: LocalDynamo;
+  try {
+    if (options.dataDir !== undefined) await makePrivateDir(options.dataDir);
+    signingKeys = await loadSigningKeys(options.dataDir);
+    // An unguessable access key: no other program, and no web page, can use the table.
+    dynamo = await startLocalDynamo({
+      accessKeyId: 'random',
+      ...(options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') }),
+    });
+  } catch (error) {
+    restoreUmask();
+    await unlock?.();
+    throw error;
+  }
+  const cleanups: (() => Promise<void> | void)[] = [
+    ...(unlock === undefined ? [] : [unlock]),
+    restoreUmask,
+    () => dynamo.close(),
+  ];
   const close = async (): Promise<void> => {
     for (const cleanup of cleanups.reverse()) await cleanup();
     cleanups.length = 0;
   };
-  let dynamo: LocalDynamo;
   try {
-    dynamo = await startLocalDynamo(
-      options.dataDir === undefined ? {} : { dataDir: join(options.dataDir, 'dynamodb') },
-    );
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  cleanups.push(() => dynamo.close());
-  try {
-    const signingKeys: JWK[] = await loadSigningKeys(options.dataDir);
     await createTable(dynamo.client, LOCAL_TABLE);
     const stats = { token: 0, request: 0 };
     // Set once the first runtime exists; until then /_explorer/ falls through to the gateway's 503.
@@ -117,6 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ttlSeconds: options.ttlSeconds ?? 300,
       now,
       cors: { allowedOrigins: corsOrigins },
+      ...(options.allowedHosts === undefined ? {} : { allowedHosts: options.allowedHosts }),
       ...(options.log === undefined ? {} : { log: options.log }),
     });
     const url = await gateway.listen(options.port ?? 3000);
@@ -199,6 +212,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         pid: process.pid,
         url,
         dynamoEndpoint: dynamo.endpoint,
+        dynamoAccessKeyId: dynamo.accessKeyId,
         tableName: LOCAL_TABLE,
         ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
       });

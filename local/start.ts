@@ -3,7 +3,8 @@
 //   PORT (3000), AUTHORIZER_TTL (300 s), CORS_ORIGINS (comma-separated, default *), LOCAL_ADMIN_PASSWORD,
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
 //   to trust an external provider instead of the built-in token service, IDENTITY_PROVIDERS (a JSON list) to
-//   trust more providers beside it; `--data DIR` persists table and keys.
+//   trust more providers beside it; ALLOWED_HOSTS (host names served besides loopback ones, comma-separated);
+//   `--data DIR` persists table and keys.
 import './quiet-sdk-warning';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -113,6 +114,7 @@ async function main(): Promise<void> {
     identity,
     identityProviders: providers,
     corsOrigins,
+    allowedHosts: (process.env.ALLOWED_HOSTS ?? '').split(','),
     ...(dataDir === undefined ? {} : { dataDir }),
     ...(process.env.LOCAL_ADMIN_PASSWORD ? { adminPassword: process.env.LOCAL_ADMIN_PASSWORD } : {}),
     log: (entry) => process.stdout.write(`${formatRequestLog(entry)}\n`),

@@ -182,7 +182,7 @@ export function authorize(model: CompiledModel, caller: Caller, request: Authori
   }
   return {
     principalId: caller.principalId,
-    policyDocument: renderPolicy(arn.prefix, plan, caller.claims),
+    policyDocument: renderPolicy(arn.resourcePrefix, plan, caller.claims),
     context: { sub: caller.principalId, roles: roles.filter(relevant).join(' ') },
   };
 }

@@ -9,13 +9,14 @@ import { settleConflicts, type Conflict } from './assign-access';
 import { mergesForGroup } from './merge-candidates';
 import type { ApiQuotas, CacheGroup, CompiledModel, CompiledRoute, MergeCandidate } from './model';
 import {
+  combineHoldings,
   MAX_RESULT_BYTES,
   proveComponent,
   resourceBytes,
   resultFrameBytes,
   type ComponentProof,
 } from './policy-budget';
-import { holdingsOf, planForToken } from './policy-plan';
+import { holdingsOf, planForToken, type Holding } from './policy-plan';
 
 /** Name of the only token-cached authorizer, and the stem of each one's name when there are several. */
 export const TOKEN_AUTHORIZER = 'scopegateToken';
@@ -30,6 +31,9 @@ interface Context {
   /** Bytes of one component's part for one role combination, by component and role names. */
   parts: Map<string, number>;
   merges: readonly MergeCandidate[];
+  /** Indexes into `merges` by the top-level resource of what they cover; wildcards over everything apart. */
+  mergesByResource: Map<string, number[]>;
+  strictMerges: number[];
   /** Routes every role together holds fully: the only ones a wildcard can ever cover. */
   holdable: ReadonlySet<number>;
   conflictsOf: Map<number, Conflict[]>;
@@ -38,6 +42,9 @@ interface Context {
 
 interface ComponentPart {
   members: Set<number>;
+  /** Its route ids, joined: the memo key of its sizes. */
+  key: string;
+  merges: MergeCandidate[];
   proof: ComponentProof;
 }
 
@@ -91,27 +98,37 @@ function rolesTouching(model: CompiledModel, members: ReadonlySet<number>): stri
   return model.roles.filter((r) => r.grants.some((g) => members.has(g.route))).map((r) => r.name);
 }
 
+/** The wildcard candidates that can matter for a group: those over its top-level resources, in order. */
+function candidatesFor(context: Context, members: ReadonlySet<number>): MergeCandidate[] {
+  const resources = new Set([...members].map((id) => unitKey(context.model.routes[id]!, 1)));
+  const indexes = [...context.strictMerges];
+  for (const resource of resources) indexes.push(...(context.mergesByResource.get(resource) ?? []));
+  return indexes.sort((a, b) => a - b).map((i) => context.merges[i]!);
+}
+
 /** A proven upper bound of the group's result over every role combination, with its parts. */
 function proveGroup(context: Context, members: ReadonlySet<number>): GroupProof {
   const { model } = context;
-  const merges = mergesForGroup(model, context.merges, members, context.holdable);
+  const merges = mergesForGroup(model, candidatesFor(context, members), members, context.holdable);
   const componentOf = componentsOf(model, members, merges);
-  const byComponent = new Map<number, Set<number>>();
+  const byComponent = new Map<number, { members: Set<number>; merges: MergeCandidate[] }>();
   for (const id of [...members].sort((a, b) => a - b)) {
     const root = componentOf.get(id)!;
-    if (!byComponent.has(root)) byComponent.set(root, new Set());
-    byComponent.get(root)!.add(id);
+    if (!byComponent.has(root)) byComponent.set(root, { members: new Set(), merges: [] });
+    byComponent.get(root)!.members.add(id);
+  }
+  // A wildcard over the whole group applies only when everything is fully held: the result is then one
+  // resource, smaller than any part. Every other kept wildcard lies within one component.
+  for (const merge of merges) {
+    if (merge.strict !== true) byComponent.get(componentOf.get(merge.covers[0]!)!)!.merges.push(merge);
   }
   const parts: ComponentPart[] = [];
   let bytes = 0;
-  for (const set of byComponent.values()) {
-    // A wildcard over the whole group applies only when everything is fully held: the result is then one
-    // resource, smaller than any part. Every other kept wildcard lies within one component.
-    const local = merges.filter((m) => m.covers.every((id) => set.has(id)));
-    const key = `${[...set].join(',')}|${local.map((m) => m.resources.join(' ')).join(';')}`;
+  for (const part of byComponent.values()) {
+    const key = [...part.members].join(',');
     let proof = context.proofs.get(key);
-    if (!proof) context.proofs.set(key, (proof = proveComponent(model, set, local)));
-    parts.push({ members: set, proof });
+    if (!proof) context.proofs.set(key, (proof = proveComponent(model, part.members, part.merges)));
+    parts.push({ ...part, key, proof });
     bytes += proof.bytes;
   }
   const roles = rolesTouching(model, members);
@@ -133,21 +150,35 @@ function largestCombination(
 ): { bytes: number; roles: string[] } {
   const { model } = context;
   const byName = new Map(model.roles.map((r) => [r.name, r]));
-  const touches = parts.map((part) =>
-    roles.map((name) => byName.get(name)!.grants.some((g) => part.members.has(g.route))),
-  );
+  const partOf = new Map<number, number>();
+  parts.forEach((part, p) => part.members.forEach((id) => partOf.set(id, p)));
+  // Each role's holdings per part, and the routes it fully holds, read once.
+  const held = parts.map(() => new Map<number, Map<number, Holding>>());
+  const fully = roles.map(() => new Set<number>());
+  for (const [i, name] of roles.entries()) {
+    for (const grant of byName.get(name)!.grants) {
+      const p = partOf.get(grant.route);
+      if (p === undefined) continue;
+      const full = grant.bindings.some((b) => Object.keys(b).length === 0);
+      if (!held[p]!.has(i)) held[p]!.set(i, new Map());
+      held[p]!.get(i)!.set(grant.route, full ? { full: true } : { full: false, bindings: grant.bindings });
+      if (full) fully[i]!.add(grant.route);
+    }
+  }
   const whole = merges.find((m) => m.strict === true);
   let worst = { bytes: 0, roles: [] as string[] };
   for (let mask = 1; mask < 1 << roles.length; mask++) {
-    const chosen = roles.filter((_, i) => mask & (1 << i));
     let bytes = 0;
     for (const [p, part] of parts.entries()) {
-      const names = chosen.filter((_, i) => touches[p]![roles.indexOf(chosen[i]!)]);
-      const key = `${[...part.members].join(',')}#${names.join(' ')}`;
+      const touching = [...held[p]!.keys()].filter((i) => mask & (1 << i));
+      const key = `${part.key}#${touching.map((i) => roles[i]).join(' ')}`;
       let size = context.parts.get(key);
       if (size === undefined) {
-        const local = merges.filter((m) => m.covers.every((id) => part.members.has(id)));
-        const plan = planForToken(model, { members: part.members, merges: local }, holdingsOf(model, names));
+        const holdings = touching.reduce<Map<number, Holding>>(
+          (acc, i) => combineHoldings(acc, held[p]!.get(i)!),
+          new Map(),
+        );
+        const plan = planForToken(model, { members: part.members, merges: part.merges }, holdings);
         size = [...plan.allow, ...plan.deny].reduce((sum, r) => sum + resourceBytes(r), 0);
         context.parts.set(key, size);
       }
@@ -155,11 +186,12 @@ function largestCombination(
     }
     if (bytes > worst.bytes && whole) {
       // Everything fully held: the wildcard over the whole group replaces every part.
-      const holdings = holdingsOf(model, chosen);
-      if ([...members].every((id) => holdings.get(id)?.full === true))
+      const union = new Set<number>();
+      roles.forEach((_, i) => mask & (1 << i) && fully[i]!.forEach((id) => union.add(id)));
+      if ([...members].every((id) => union.has(id)))
         bytes = whole.resources.reduce((sum, r) => sum + resourceBytes(r), 0);
     }
-    if (bytes > worst.bytes) worst = { bytes, roles: chosen };
+    if (bytes > worst.bytes) worst = { bytes, roles: roles.filter((_, i) => mask & (1 << i)) };
   }
   return worst;
 }
@@ -268,25 +300,70 @@ function fittingPieces(context: Context, routes: readonly number[], depth: numbe
   return out;
 }
 
-/** First fit: each piece joins the first group it fits in (no conflict inside, proof within 8 KB). */
-function pack(context: Context, pieces: readonly Piece[], maxGroups: number): Set<number>[] {
-  const bins: Set<number>[] = [];
-  for (const piece of pieces) {
-    const fits = (bin: Set<number>, conflictFree: boolean): number | undefined => {
-      const joined = new Set([...bin, ...piece.routes]);
-      if (conflictFree && hasConflict(context, joined, piece.routes)) return undefined;
-      const bytes = proveGroup(context, joined).bytes;
-      return bytes <= MAX_RESULT_BYTES || !conflictFree ? bytes : undefined;
-    };
-    let target = bins.find((bin) => fits(bin, true) !== undefined);
-    if (!target && bins.length < maxGroups) bins.push((target = new Set()));
-    // Out of authorizers: the group it fits best in; conflicts there go per route.
-    target ??= bins
-      .map((bin) => ({ bin, bytes: fits(bin, false)! }))
-      .reduce((a, b) => (b.bytes < a.bytes ? b : a)).bin;
-    for (const id of piece.routes) target.add(id);
+interface Packing {
+  bins: Set<number>[];
+  /** Pieces no group within the quota could take, with the quota. */
+  overflow: number[];
+}
+
+/**
+ * First fit: each piece joins the first group it fits in (no conflict inside, proof within 8 KB). Out of
+ * authorizers, it joins the first group whose proof it fits ignoring conflicts (those go per route), and a piece
+ * that fits no group at all goes per route whole: cutting it route by route would cost more than it saves.
+ */
+function pack(context: Context, pieces: readonly Piece[], maxGroups: number): Packing {
+  const { model } = context;
+  interface Bin {
+    members: Set<number>;
+    /** Sum of its parts' largest sizes, its roles, and every route its routes' globs reach. */
+    parts: number;
+    roles: Set<string>;
+    reached: Set<number>;
   }
-  return bins;
+  const reachOf = (ids: readonly number[]): Set<number> =>
+    new Set(ids.flatMap((id) => model.analysis[id]!.reachFull));
+  const bins: Bin[] = [];
+  const overflow: number[] = [];
+  for (const piece of pieces) {
+    const alone = proveGroup(context, new Set(piece.routes));
+    const pieceParts = alone.parts.reduce((sum, p) => sum + p.proof.bytes, 0);
+    const pieceReach = reachOf(piece.routes);
+    let added = 0;
+    const fits = (bin: Bin, conflictFree: boolean): boolean => {
+      const joined = new Set([...bin.members, ...piece.routes]);
+      if (conflictFree && hasConflict(context, joined, piece.routes)) return false;
+      // Linked by no glob, the two stay separate parts: the sum of the parts' largest bounds the result.
+      const apart =
+        piece.routes.every((id) => !bin.reached.has(id)) &&
+        [...pieceReach].every((id) => !bin.members.has(id));
+      if (apart) {
+        const roles = [...new Set([...bin.roles, ...alone.roles])];
+        if (bin.parts + pieceParts + resultFrameBytes(roles) <= MAX_RESULT_BYTES) {
+          added = pieceParts;
+          return true;
+        }
+      }
+      const proof = proveGroup(context, joined);
+      added = proof.parts.reduce((sum, p) => sum + p.proof.bytes, 0) - bin.parts;
+      return proof.bytes <= MAX_RESULT_BYTES;
+    };
+    let target = bins.find((bin) => fits(bin, true));
+    if (!target && bins.length < maxGroups) {
+      target = { members: new Set(), parts: 0, roles: new Set(), reached: new Set() };
+      bins.push(target);
+      added = pieceParts;
+    }
+    target ??= bins.find((bin) => fits(bin, false));
+    if (!target) {
+      overflow.push(...piece.routes);
+      continue;
+    }
+    for (const id of piece.routes) target.members.add(id);
+    for (const id of pieceReach) target.reached.add(id);
+    for (const role of alone.roles) target.roles.add(role);
+    target.parts += added;
+  }
+  return { bins: bins.map((bin) => bin.members), overflow };
 }
 
 interface Grouping {
@@ -294,9 +371,12 @@ interface Grouping {
   moved: Map<number, string>;
 }
 
-function finish(context: Context, bins: readonly Set<number>[]): Grouping {
+function finish(context: Context, packing: Packing, quota: number): Grouping {
   const moved = new Map<number, string>();
-  const groups = bins
+  for (const id of packing.overflow) {
+    moved.set(id, `no token-cached authorizer within the quota of ${quota} authorizers has room for it`);
+  }
+  const groups = packing.bins
     .map((bin) => new Set(bin))
     .map((members) => ({ members, proof: finishGroup(context, members, moved) }))
     .filter((g) => g.members.size > 0);
@@ -339,31 +419,56 @@ export function assignCacheGroups(
   const conflictsOf = new Map<number, Conflict[]>();
   for (const c of conflicts)
     for (const id of new Set(c.routes)) conflictsOf.set(id, [...(conflictsOf.get(id) ?? []), c]);
-  const context: Context = { model, parts: new Map(), merges, holdable, conflictsOf, proofs: new Map() };
+  const mergesByResource = new Map<string, number[]>();
+  const strictMerges: number[] = [];
+  for (const [i, merge] of merges.entries()) {
+    if (merge.strict === true) strictMerges.push(i);
+    else {
+      const resource = unitKey(model.routes[merge.covers[0]!]!, 1);
+      if (!mergesByResource.has(resource)) mergesByResource.set(resource, []);
+      mergesByResource.get(resource)!.push(i);
+    }
+  }
+  const context: Context = {
+    model,
+    parts: new Map(),
+    merges,
+    mergesByResource,
+    strictMerges,
+    holdable,
+    conflictsOf,
+    proofs: new Map(),
+  };
   const privateIds = model.routes.filter((r) => r.access !== 'public').map((r) => r.id);
 
   // The per-route authorizer counts against the quota too.
   const maxGroups = Math.max(1, quotas.authorizers - 1);
-  const single = finish(context, [new Set(privateIds)]);
+  // One group, unless it is clearly over budget (then cutting it down route by route is wasted work).
+  const whole = new Set(privateIds);
+  const hopeless = maxGroups > 1 && proveGroup(context, whole).bytes > 2 * MAX_RESULT_BYTES;
+  const single = hopeless ? undefined : finish(context, { bins: [whole], overflow: [] }, quotas.authorizers);
   let chosen = single;
   let grouping = 'one token-cached authorizer decides every token-cached route';
-  if (single.moved.size > 0 && maxGroups > 1) {
+  if ((single === undefined || single.moved.size > 0) && maxGroups > 1) {
     const pieces = fittingPieces(context, privateIds, 1);
-    let split = finish(context, pack(context, pieces, maxGroups));
+    let split = finish(context, pack(context, pieces, maxGroups), quotas.authorizers);
     if (split.moved.size > 0) {
       // Declaration order keeps neighbouring resources together; largest first packs tighter.
       const size = new Map(pieces.map((p) => [p, proveGroup(context, new Set(p.routes)).bytes]));
       const largestFirst = [...pieces].sort((a, b) => size.get(b)! - size.get(a)!);
-      const tighter = finish(context, pack(context, largestFirst, maxGroups));
+      const tighter = finish(context, pack(context, largestFirst, maxGroups), quotas.authorizers);
       if (tighter.moved.size < split.moved.size) split = tighter;
     }
-    if (split.moved.size < single.moved.size) {
+    if (single === undefined || split.moved.size < single.moved.size) {
       chosen = split;
       grouping =
-        `${split.groups.length} token-cached authorizers, by top-level resource: one would leave ` +
-        `${single.moved.size} routes to the per-route authorizer`;
+        `${split.groups.length} token-cached authorizers, by top-level resource: ` +
+        (single === undefined
+          ? 'one result could exceed 8 KB more than twice over'
+          : `one would leave ${single.moved.size} routes to the per-route authorizer`);
     }
   }
+  if (chosen === undefined) throw new TypeError('no grouping chosen'); // unreachable: maxGroups > 1 when hopeless
 
   const taken = new Set<string>();
   const ordered = [...chosen.groups].sort((a, b) => Math.min(...a.members) - Math.min(...b.members));

@@ -7,6 +7,9 @@
 /** Longest claim value bound into a policy; the 8 KB policy budget is computed with it. */
 export const MAX_BOUND_VALUE_LENGTH = 128;
 
+/** Longest client or token id the authorizer puts in its context (longer ones are left out); the budget uses it. */
+export const MAX_CONTEXT_ID_LENGTH = 64;
+
 const SAFE_VALUE = /^[A-Za-z0-9._~@:+=,-]+$/;
 
 export function boundValue(value: unknown): string | undefined {

@@ -5,8 +5,7 @@ import { globText, reach, templateGlob, type GlobToken } from './reach';
 import type { RouteNode, RouteTree } from './route-tree';
 
 /**
- * Every wildcard per resource node and method (`GET/messages/*`), and for all methods (`*\/messages/*`) at the
- * top level, over
+ * Every wildcard per resource node and method (`GET/messages/*`), and `*` for everything, over
  * the whole API: `covers` are the private routes below the node it replaces, `alsoReaches` the other private
  * routes its `*` reaches (IAM's `*` crosses `/`, and a leading `*` crosses into other paths). Shallow first.
  * A group keeps those that are shorter and exact for its own routes (`mergesForGroup`).
@@ -28,15 +27,11 @@ export function mergeCandidates(model: CompiledModel, tree: RouteTree): MergeCan
     if (ids.length < 2) continue;
     const methods = [...new Set(ids.map((id) => model.routes[id]!.method))];
     const hasChildren = ids.some((id) => tree.nodeOf[id] !== node);
-    // All methods at once only for the root and the top-level resources: a leading `*` crosses into every path,
-    // and finding what it reaches explores the whole tree. At the root only `*` itself, which replaces
-    // everything: a wildcard there per method would tie every top-level resource into one component.
+    // All methods at once only at the root: `*` itself, which replaces everything. Elsewhere a leading `*`
+    // crosses into every path (`*\/orders/*` matches `GET/invoices/orders/7` when invoices have a parameter
+    // there), tying resources together for no gain, and finding what it reaches explores the whole tree.
     const root = node.segments.length === 0;
-    const options: (Method | '*')[] = root
-      ? ['*']
-      : methods.length > 1 && node.segments.length === 1
-        ? ['*', ...methods]
-        : methods;
+    const options: (Method | '*')[] = root ? ['*'] : methods;
     for (const method of options) {
       const covers = ids.filter((id) => method === '*' || model.routes[id]!.method === method);
       if (covers.length < 2) continue;

@@ -1,12 +1,14 @@
 // execute-api ARNs: the method ARN API Gateway sends, and the resource ARNs a policy allows or denies.
 
 export interface MethodArn {
+  /** `arn:<partition>:execute-api:<region>:<account>:<apiId>/<stage>/`, as API Gateway sent it. */
+  prefix: string;
   /**
    * `arn:*:execute-api:*:*:<apiId>/<stage>/`, the prefix of every policy resource. API Gateway evaluates an
    * authorizer's policy only against requests to the API that called it, whose partition, region and account
    * never vary, so `*` there decides exactly as the full ARN does and keeps 33 bytes per resource for routes.
    */
-  prefix: string;
+  resourcePrefix: string;
   method: string;
   /** The request path with its real values, e.g. `/users/42`. */
   path: string;
@@ -15,7 +17,7 @@ export interface MethodArn {
 // REST API ids are 10 characters and deployed stage names at most 32 (the stack config enforces it): the
 // policy budget is computed for those lengths, so a longer one is refused (fail closed).
 const METHOD_ARN =
-  /^arn:[a-z-]+:execute-api:[a-z0-9-]+:\d{12}:([A-Za-z0-9]{1,10})\/([A-Za-z0-9_-]{1,32})\/([A-Z*]+)\/(.*)$/;
+  /^(arn:[a-z-]+:execute-api:[a-z0-9-]+:\d{12}:([A-Za-z0-9]{1,10})\/([A-Za-z0-9_-]{1,32})\/)([A-Z*]+)\/(.*)$/;
 
 /** Splits a method ARN, e.g. `arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/users/42`. */
 export function parseMethodArn(arn: string): MethodArn | undefined {
@@ -23,9 +25,10 @@ export function parseMethodArn(arn: string): MethodArn | undefined {
   const match = METHOD_ARN.exec(arn);
   if (!match) return undefined;
   return {
-    prefix: `arn:*:execute-api:*:*:${match[1]!}/${match[2]!}/`,
-    method: match[3]!,
-    path: `/${match[4]!}`,
+    prefix: match[1]!,
+    resourcePrefix: `arn:*:execute-api:*:*:${match[2]!}/${match[3]!}/`,
+    method: match[4]!,
+    path: `/${match[5]!}`,
   };
 }
 

@@ -6,7 +6,7 @@
 // component's largest part. A component's largest part is found by enumerating every distinct holding the
 // roles that touch it can produce (few, since roles nest or touch few components); where there are too many,
 // a sound bound (every Allow and every Deny at once) stands in.
-import { MAX_BOUND_VALUE_LENGTH } from './claim-values';
+import { MAX_BOUND_VALUE_LENGTH, MAX_CONTEXT_ID_LENGTH } from './claim-values';
 import type { CompiledModel, MergeCandidate } from './model';
 import { allowsFor, planForToken, resourceBytes, type Holding, type PlanScope } from './policy-plan';
 
@@ -24,11 +24,12 @@ const MAX_ENUMERATED_HOLDINGS = 2048;
  */
 export function resultFrameBytes(roles: readonly string[]): number {
   const longest = 'x'.repeat(MAX_BOUND_VALUE_LENGTH);
+  const id = 'i'.repeat(MAX_CONTEXT_ID_LENGTH);
   const statement = (Effect: string) => ({ Action: 'execute-api:Invoke', Effect, Resource: [] });
   return JSON.stringify({
     principalId: longest,
     policyDocument: { Version: '2012-10-17', Statement: [statement('Allow'), statement('Deny')] },
-    context: { sub: longest, roles: roles.join(' '), clientId: 'c'.repeat(64), tokenId: 't'.repeat(64) },
+    context: { sub: longest, roles: roles.join(' '), clientId: id, tokenId: id },
   }).length;
 }
 
@@ -47,7 +48,11 @@ function roleHoldings(model: CompiledModel, role: number, within: ReadonlySet<nu
   return out;
 }
 
-function combine(a: ReadonlyMap<number, Holding>, b: ReadonlyMap<number, Holding>): Map<number, Holding> {
+/** What two role sets hold together. */
+export function combineHoldings(
+  a: ReadonlyMap<number, Holding>,
+  b: ReadonlyMap<number, Holding>,
+): Map<number, Holding> {
   const out = new Map(a);
   for (const [id, h] of b) {
     const previous = out.get(id);
@@ -94,7 +99,7 @@ export function proveComponent(
   let exact = true;
   for (const role of touching) {
     for (const { holdings, roles } of [...seen.values()]) {
-      const next = combine(holdings, role.holdings);
+      const next = combineHoldings(holdings, role.holdings);
       const key = holdingKey(next);
       if (!seen.has(key)) seen.set(key, { holdings: next, roles: [...roles, role.name] });
     }
@@ -119,7 +124,7 @@ function soundBound(
   component: ReadonlySet<number>,
   touching: readonly { holdings: Map<number, Holding> }[],
 ): number {
-  const all = touching.reduce<Map<number, Holding>>((acc, r) => combine(acc, r.holdings), new Map());
+  const all = touching.reduce<Map<number, Holding>>((acc, r) => combineHoldings(acc, r.holdings), new Map());
   let bytes = 0;
   for (const id of component) {
     const glob = resourceBytes(model.analysis[id]!.glob);

@@ -1,11 +1,11 @@
 // OAuth2 clients: secret generation and hashing, registration, and client authentication (RFC 6749 section 2.3).
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ClientItem } from '../lib/token-table';
 import { clientKey } from '../lib/token-table';
 import type { Db } from './db';
-import { putIfAbsent } from './db';
+import { isConditionFailure, putIfAbsent } from './db';
 import type { Params } from './form';
 import { header, optional } from './form';
 import { OAuthError, invalidClient } from './oauth-errors';
@@ -42,6 +42,29 @@ export async function getClient(db: Db, clientId: string): Promise<ClientItem | 
 /** Registers a client; false when the id is taken (never overwritten). */
 export function putClient(db: Db, item: ClientItem): Promise<boolean> {
   return putIfAbsent(db, item);
+}
+
+/**
+ * Disables (or enables) a client; false when there is no such client. The authorizer refuses every live token of
+ * a disabled client from its next call (within the API Gateway cache TTL), and the token endpoint at once.
+ */
+export async function setClientDisabled(db: Db, clientId: string, disabled: boolean): Promise<boolean> {
+  try {
+    await db.documents.send(
+      new UpdateCommand({
+        TableName: db.tableName,
+        Key: clientKey(clientId),
+        UpdateExpression: 'SET #disabled = :disabled',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: { '#disabled': 'disabled' },
+        ExpressionAttributeValues: { ':disabled': disabled },
+      }),
+    );
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
 }
 
 interface Credentials {

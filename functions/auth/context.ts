@@ -1,10 +1,11 @@
 // What every endpoint of the token service needs: settings resolved once, the table, keys, hasher, clock, logger.
 import type { AccessTokenVerifier, TokenSettings } from './access-tokens';
 import type { Db } from './db';
+import type { LoginThrottlePolicy } from './login-throttle';
 import type { PasswordHasher } from './passwords';
 import type { RoleCatalog } from './scopes';
 import type { SigningKeys } from './signing-keys';
-import type { LockoutPolicy } from './users';
+import type { WorkLimit } from './work-limit';
 
 /** The subset of a structured logger the service uses (Powertools' Logger fits). Never given secrets. */
 export interface AuthLogger {
@@ -21,11 +22,13 @@ export interface ServiceContext {
   keys: SigningKeys;
   verifyAccessToken: AccessTokenVerifier;
   hasher: PasswordHasher;
+  /** Every password hash of a request runs inside it. */
+  passwordWork: WorkLimit;
   catalog: RoleCatalog;
   defaultRoles: string[];
   refreshIdleTtl: number;
   refreshAbsoluteTtl: number;
-  lockout: LockoutPolicy;
+  loginThrottle: LoginThrottlePolicy;
   minPasswordLength: number;
   bodyLimit: number;
   /** Epoch seconds. */

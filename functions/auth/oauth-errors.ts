@@ -9,6 +9,7 @@ export type OAuthErrorCode =
   | 'unsupported_grant_type'
   | 'invalid_scope'
   | 'unsupported_token_type'
+  | 'temporarily_unavailable'
   | 'server_error';
 
 /** The one error the token service throws on purpose: a client mistake, answered with an RFC 6749 body. */

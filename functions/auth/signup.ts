@@ -24,7 +24,7 @@ export async function signUp(
       `password must have at least ${context.minPasswordLength} characters`,
     );
   }
-  const passwordHash = await context.hasher.hash(password);
+  const passwordHash = await context.passwordWork.run(() => context.hasher.hash(password));
   const user = await createUser(context.db, {
     username,
     passwordHash,

@@ -1,6 +1,5 @@
 // POST /auth/token (RFC 6749): the password, refresh_token and client_credentials grants.
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { randomUUID } from 'node:crypto';
 import type { ClientItem } from '../lib/token-table';
 import { signAccessToken } from './access-tokens';
 import type { GrantType } from './clients';
@@ -11,16 +10,9 @@ import { optional, parseForm, required } from './form';
 import { jsonResponse, OAuthError } from './oauth-errors';
 import { findFamily, isRotatedToken, revokeSession, rotate, startSession } from './refresh-tokens';
 import { grantScope, stillHeld } from './scopes';
-import {
-  findUserByName,
-  getUser,
-  normalizeUsername,
-  recordFailedLogin,
-  recordSuccessfulLogin,
-} from './users';
+import { verifyPasswordLogin } from './password-login';
+import { getUser } from './users';
 
-/** One answer for unknown user, wrong password, locked and disabled accounts (no user enumeration). */
-const badCredentials = (): OAuthError => new OAuthError('invalid_grant', 'invalid username or password');
 const badRefreshToken = (): OAuthError =>
   new OAuthError('invalid_grant', 'the refresh token is invalid, expired or revoked');
 
@@ -49,43 +41,29 @@ async function tokenResponse(context: ServiceContext, issued: Issued): Promise<A
   });
 }
 
-async function passwordGrant(context: ServiceContext, client: ClientItem, params: Params): Promise<Issued> {
-  const { db, hasher, logger } = context;
+async function passwordGrant(
+  context: ServiceContext,
+  client: ClientItem,
+  params: Params,
+  event: APIGatewayProxyEvent,
+): Promise<Issued> {
   const password = required(params, 'password', 256);
-  const name = normalizeUsername(required(params, 'username', 256));
+  const username = required(params, 'username', 256);
   const requested = optional(params, 'scope');
-  const now = context.now();
-  const user = name === undefined ? undefined : await findUserByName(db, name);
-  if (!user) {
-    // The same work as for a real account: a read, a full scrypt and a (here empty) failure update.
-    await getUser(db, randomUUID());
-    await hasher.verifyDummy(password);
-    await recordFailedLogin(db, randomUUID(), now, context.lockout);
-    logger.info('login refused', { reason: 'unknown user', clientId: client.clientId });
-    throw badCredentials();
-  }
-  // Verified even when locked or disabled, so those answers take as long as any other.
-  const passwordOk = await hasher.verify(password, user.passwordHash);
-  const locked = (user.lockedUntil ?? 0) > now;
-  if (locked || user.disabled === true || !passwordOk) {
-    // Locked and disabled accounts are not counted, but pay the same (empty) conditional write.
-    const counted = !locked && user.disabled !== true;
-    await recordFailedLogin(db, counted ? user.sub : randomUUID(), now, context.lockout);
-    const reason = locked ? 'locked' : user.disabled === true ? 'disabled' : 'wrong password';
-    logger.info('login refused', { reason, sub: user.sub, clientId: client.clientId });
-    throw badCredentials();
-  }
+  const user = await verifyPasswordLogin(context, {
+    username,
+    password,
+    sourceIp: event.requestContext?.identity?.sourceIp,
+  });
   const scope = grantScope(context.catalog, user.roles, requested);
-  const rehash = hasher.needsRehash(user.passwordHash) ? await hasher.hash(password) : undefined;
-  await recordSuccessfulLogin(db, user, rehash);
-  const { session, refreshToken } = await startSession(db, {
+  const { session, refreshToken } = await startSession(context.db, {
     sub: user.sub,
     clientId: client.clientId,
     scope: scope.join(' '),
-    now,
+    now: context.now(),
     absoluteTtl: context.refreshAbsoluteTtl,
   });
-  logger.info('login', { sub: user.sub, clientId: client.clientId, sid: session.sid });
+  context.logger.info('login', { sub: user.sub, clientId: client.clientId, sid: session.sid });
   return { sub: user.sub, scope, clientId: client.clientId, sid: session.sid, refreshToken };
 }
 
@@ -141,7 +119,7 @@ export async function issueToken(
   assertGrantAllowed(client, grantType);
   switch (grantType) {
     case 'password':
-      return tokenResponse(context, await passwordGrant(context, client, params));
+      return tokenResponse(context, await passwordGrant(context, client, params, event));
     case 'refresh_token':
       return tokenResponse(context, await refreshGrant(context, client, params));
     case 'client_credentials':

@@ -6,6 +6,8 @@ import { createAccessTokenVerifier } from './access-tokens';
 import type { AuthLogger, ServiceContext } from './context';
 import { jwks, metadata } from './discovery';
 import { DEFAULT_BODY_LIMIT } from './form';
+import type { LoginThrottlePolicy } from './login-throttle';
+import { DEFAULT_LOGIN_THROTTLE } from './login-throttle';
 import { errorResponse, jsonResponse, NO_STORE, OAuthError } from './oauth-errors';
 import type { ScryptParams } from './passwords';
 import { createPasswordHasher, OWASP_SCRYPT } from './passwords';
@@ -14,6 +16,7 @@ import { createRoleCatalog } from './scopes';
 import { importSigningKeys } from './signing-keys';
 import { signUp } from './signup';
 import { issueToken } from './token-endpoint';
+import { BusyError, createWorkLimit } from './work-limit';
 
 export interface TokenServiceOptions {
   tableName: string;
@@ -38,10 +41,11 @@ export interface TokenServiceOptions {
   refreshIdleTtl?: number;
   /** Seconds a refresh family lives at most; default 30 days. */
   refreshAbsoluteTtl?: number;
-  /** Consecutive failed logins that lock an account; default 5. */
-  maxFailedLogins?: number;
-  /** Seconds an account stays locked; default 900. */
-  lockoutSeconds?: number;
+  /** Password-guessing limits; default DEFAULT_LOGIN_THROTTLE. */
+  loginThrottle?: Partial<LoginThrottlePolicy>;
+  /** Password hashes computed at once (default 2) and waiting (default 8); beyond, requests get 503. */
+  passwordConcurrency?: number;
+  passwordQueue?: number;
   /** Default 12. */
   minPasswordLength?: number;
   /** Bytes; default 8 KiB. */
@@ -83,6 +87,12 @@ function positive(name: string, value: number | undefined, fallback: number): nu
   return result;
 }
 
+function throttlePolicy(overrides: Partial<LoginThrottlePolicy> = {}): LoginThrottlePolicy {
+  const policy = { ...DEFAULT_LOGIN_THROTTLE, ...overrides };
+  for (const [name, value] of Object.entries(policy)) positive(`loginThrottle.${name}`, value, 1);
+  return policy;
+}
+
 /**
  * Builds the service once per process (keys imported once, never per request).
  * @example const service = createTokenService({ tableName, documents, issuer, audience, signingKeys, roles });
@@ -113,10 +123,11 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
     defaultRoles,
     refreshIdleTtl: positive('refreshIdleTtl', options.refreshIdleTtl, 14 * 24 * 3600),
     refreshAbsoluteTtl: positive('refreshAbsoluteTtl', options.refreshAbsoluteTtl, 30 * 24 * 3600),
-    lockout: {
-      maxFailures: positive('maxFailedLogins', options.maxFailedLogins, 5),
-      lockSeconds: positive('lockoutSeconds', options.lockoutSeconds, 900),
-    },
+    passwordWork: createWorkLimit(
+      positive('passwordConcurrency', options.passwordConcurrency, 2),
+      positive('passwordQueue', options.passwordQueue, 8),
+    ),
+    loginThrottle: throttlePolicy(options.loginThrottle),
     minPasswordLength: positive('minPasswordLength', options.minPasswordLength, 12),
     bodyLimit: positive('bodyLimit', options.bodyLimit, DEFAULT_BODY_LIMIT),
     now: () => Math.floor(clock() / 1000),
@@ -150,6 +161,14 @@ export function createTokenService(options: TokenServiceOptions): TokenService {
       if (error instanceof OAuthError) {
         logger.info('request refused', { path, error: error.code });
         return errorResponse(error);
+      }
+      if (error instanceof BusyError) {
+        logger.warn('request shed: password hashing queue full', { path });
+        return errorResponse(
+          new OAuthError('temporarily_unavailable', 'the service is busy; retry later', 503, {
+            'Retry-After': String(error.retryAfterSeconds),
+          }),
+        );
       }
       // Only the error's class and the SDK's own message: never the request, which holds credentials.
       const sdk = typeof error === 'object' && error !== null && '$metadata' in error;

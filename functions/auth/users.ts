@@ -1,4 +1,4 @@
-// User accounts: user-name reservation, creation, look-up, failed-login throttling, roles and disabling.
+// User accounts: user-name reservation, creation, look-up, password-hash upgrades, roles and disabling.
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { UserItem, UsernameItem } from '../lib/token-table';
@@ -74,67 +74,16 @@ export async function findUserByName(db: Db, normalized: string): Promise<UserIt
   return reservation ? getUser(db, reservation.sub) : undefined;
 }
 
-export interface LockoutPolicy {
-  maxFailures: number;
-  lockSeconds: number;
-}
-
-/**
- * Counts a failure; the one that reaches the limit locks the account for a while and restarts the count.
- * For a user that does not exist the conditional update fails and writes nothing, in the same round trip.
- */
-export async function recordFailedLogin(
-  db: Db,
-  sub: string,
-  now: number,
-  policy: LockoutPolicy,
-): Promise<void> {
-  let response;
-  try {
-    response = await db.documents.send(
-      new UpdateCommand({
-        TableName: db.tableName,
-        Key: userKey(sub),
-        UpdateExpression: 'ADD failedLogins :one',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':one': 1 },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    );
-  } catch (error) {
-    if (isConditionFailure(error)) return;
-    throw error;
-  }
-  const failures = (response.Attributes as { failedLogins?: number } | undefined)?.failedLogins ?? 0;
-  if (failures < policy.maxFailures) return;
-  await db.documents.send(
-    new UpdateCommand({
-      TableName: db.tableName,
-      Key: userKey(sub),
-      UpdateExpression: 'SET lockedUntil = :until, failedLogins = :zero',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':until': now + policy.lockSeconds, ':zero': 0 },
-    }),
-  );
-}
-
-/** After a successful login: forget failures and, when the stored hash is weaker than today's, replace it. */
-export async function recordSuccessfulLogin(db: Db, user: UserItem, newPasswordHash?: string): Promise<void> {
-  const needsReset = (user.failedLogins ?? 0) > 0 || user.lockedUntil !== undefined;
-  if (!needsReset && newPasswordHash === undefined) return;
-  const set = newPasswordHash === undefined ? '' : ' SET passwordHash = :new';
+/** Replaces a weaker stored hash after a successful login, only if nobody changed the password meanwhile. */
+export async function replacePasswordHash(db: Db, user: UserItem, newPasswordHash: string): Promise<void> {
   await db.documents
     .send(
       new UpdateCommand({
         TableName: db.tableName,
         Key: userKey(user.sub),
-        UpdateExpression: `REMOVE failedLogins, lockedUntil${set}`,
-        // Only if nobody changed the password meanwhile.
+        UpdateExpression: 'SET passwordHash = :new',
         ConditionExpression: 'passwordHash = :old',
-        ExpressionAttributeValues: {
-          ':old': user.passwordHash,
-          ...(newPasswordHash === undefined ? {} : { ':new': newPasswordHash }),
-        },
+        ExpressionAttributeValues: { ':old': user.passwordHash, ':new': newPasswordHash },
       }),
     )
     .catch((error: unknown) => {

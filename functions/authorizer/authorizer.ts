@@ -5,11 +5,12 @@ import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent }
 import { authorize } from '../../policies/authorize';
 import type { AuthorizeRequest, AuthorizerResult, CompiledModel } from '../../policies/model';
 import { findAuthorization, parseBearer } from './bearer';
+import { contextId, isBoundedSubject } from './claim-limits';
 import { DependencyError, unauthorized } from './errors';
 import type { DecisionFields, DecisionLogger } from './logger';
 import { createJsonLogger } from './logger';
 import { clientOf } from './providers/provider';
-import { readRoles } from './roles';
+import { readRoles, stillHeldRoles } from './roles';
 import { TokenCache } from './token-cache';
 import { checkTokenState } from './token-state';
 import type { IssuerConfig, TrustedIssuer, VerifiedPayload } from './verify-token';
@@ -79,6 +80,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
     jwksCooldownMs: options.jwksCooldownMs,
   });
   const knownRoles = new Set(model.roles.map((role) => role.name));
+  const inherits = new Map(model.roles.map((role) => [role.name, role.inherits]));
   const cache = new TokenCache<Verified>(options.cacheSize ?? 1000);
 
   async function verified(token: string, nowMs: number): Promise<Verified & { cached: boolean }> {
@@ -115,18 +117,23 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
       const bearer = parseBearer(header);
       if ('reason' in bearer) throw new Refusal(bearer.reason);
       const nowMs = now();
-      const { payload, issuer, roles, cached } = await verified(bearer.token, nowMs);
+      const { payload, issuer, roles: tokenRoles, cached } = await verified(bearer.token, nowMs);
+      // The result carries `sub` twice; the 8 KB budget holds only for a bounded one.
+      if (!isBoundedSubject(payload.sub)) throw new Refusal('SUB_TOO_LONG');
       Object.assign(fields, { principal: payload.sub, issuer: issuer.issuer, cached });
+      let roles = tokenRoles;
       if (issuer.checkState === true) {
-        const verdict = await checkTokenState(documents!, tableName!, payload, Math.floor(nowMs / 1000));
-        if (verdict !== 'OK') throw new Refusal(verdict);
+        const state = await checkTokenState(documents!, tableName!, payload, Math.floor(nowMs / 1000));
+        if (state.verdict !== 'OK') throw new Refusal(state.verdict);
+        // A role taken away counts from the next authorizer call (a cache miss), not from the token expiry.
+        roles = stillHeldRoles(tokenRoles, state.heldRoles, inherits);
       }
       const result = authorize(model, { principalId: payload.sub, roles, claims: payload }, request);
       // authorize() already put `sub` and the known roles in the context; add what handlers need besides.
       result.context = {
         ...result.context,
-        clientId: clientOf(payload, issuer.rules.clientClaims) ?? '',
-        tokenId: stringClaim(payload.jti),
+        clientId: contextId(clientOf(payload, issuer.rules.clientClaims)),
+        tokenId: contextId(payload.jti),
       };
       const allows = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');
       finish(allows ? 'allow' : 'deny', 'OK');
@@ -153,8 +160,4 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
       return { hits: cache.hits, misses: cache.misses, size: cache.size };
     },
   };
-}
-
-function stringClaim(value: unknown): string {
-  return typeof value === 'string' ? value : '';
 }

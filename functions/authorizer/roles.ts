@@ -50,3 +50,24 @@ function claimAt(payload: Record<string, unknown>, name: string): unknown {
   }
   return value;
 }
+
+/**
+ * The token's roles that its principal still holds: held today directly or through `inherits`. A token keeps the
+ * roles it was issued with until it expires; the table says which of them are still true.
+ *
+ * @example stillHeldRoles(['Admin', 'User'], ['User'], new Map([['Admin', ['User']]])) // ['User']
+ */
+export function stillHeldRoles(
+  tokenRoles: readonly string[],
+  heldNow: readonly string[],
+  inherits: ReadonlyMap<string, readonly string[]>,
+): string[] {
+  const available = new Set<string>();
+  const pending = [...heldNow];
+  for (let role = pending.pop(); role !== undefined; role = pending.pop()) {
+    if (available.has(role)) continue;
+    available.add(role);
+    pending.push(...(inherits.get(role) ?? []));
+  }
+  return tokenRoles.filter((role) => available.has(role));
+}

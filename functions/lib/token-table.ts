@@ -19,8 +19,6 @@ export interface UserItem extends TableKey, UserIndexKey {
   roles: string[];
   disabled?: boolean;
   createdAt: number;
-  failedLogins?: number;
-  lockedUntil?: number;
 }
 
 /** Reserves a normalized user name (conditional put: a taken name is never overwritten). */
@@ -67,6 +65,32 @@ export interface RevokedTokenItem extends TableKey {
 }
 
 /**
+ * Password-login attempts on one account (normalized user name, existing or not) from one source address:
+ * reserved by a conditional write on `revision` before the password is checked.
+ */
+export interface LoginSourceItem extends TableKey {
+  attempts: number;
+  /** Epoch seconds before which the next attempt from this source is refused. */
+  notBefore: number;
+  revision: number;
+  /** A successful login from this source: exempt from the account-wide ceiling until then. */
+  trustedUntil?: number;
+  expiresAt: number;
+}
+
+/** Password-login attempts on one account from sources not trusted, in one fixed window. */
+export interface LoginWindowItem extends TableKey {
+  attempts: number;
+  expiresAt: number;
+}
+
+/** Serializes changes that could leave no holder of a role that manages roles (a lease, not a lock forever). */
+export interface RoleGuardItem extends TableKey {
+  owner: string;
+  expiresAt: number;
+}
+
+/**
  * Every kind of item in the table, by its partition key: `prefix` starts every partition key of the kind, or,
  * with `singlePartition`, is the one partition key all its items share. The key builders below use these
  * prefixes and the Pulumi program derives each function's `dynamodb:LeadingKeys` grant from them, so a new item
@@ -79,6 +103,10 @@ export const ITEM_KINDS = {
   session: { prefix: 'SESSION#' },
   refresh: { prefix: 'REFRESH#' },
   revoked: { prefix: 'REVOKED#' },
+  /** Password-login attempts per account (per source, and per window). */
+  login: { prefix: 'LOGIN#' },
+  /** The lease that serializes changes to who may manage roles. */
+  roleGuard: { prefix: 'ROLEGUARD#', singlePartition: true },
   /** The sample API's messages: one partition, sorted by message id. */
   message: { prefix: 'MESSAGE', singlePartition: true },
 } as const satisfies Record<string, { prefix: string; singlePartition?: true }>;
@@ -135,6 +163,15 @@ export const revokedTokenKey = (jti: string): TableKey => ({
   pk: `${ITEM_KINDS.revoked.prefix}${jti}`,
   sk: 'REVOKED',
 });
+export const loginSourceKey = (account: string, source: string): TableKey => ({
+  pk: `${ITEM_KINDS.login.prefix}${account}`,
+  sk: `SOURCE#${source}`,
+});
+export const loginWindowKey = (account: string, window: number): TableKey => ({
+  pk: `${ITEM_KINDS.login.prefix}${account}`,
+  sk: `WINDOW#${window}`,
+});
+export const roleGuardKey = (): TableKey => ({ pk: ITEM_KINDS.roleGuard.prefix, sk: 'ROLEGUARD' });
 
 /** True when an item exists and has not passed its TTL (`now` in epoch seconds). */
 export function isLive(item: { expiresAt?: number } | undefined, now: number): boolean {

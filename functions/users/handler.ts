@@ -2,6 +2,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { HttpError, jsonBody, parseLimit, serveRoutes } from '../lib/http';
 import type { routes } from './routes';
+import type { RoleGuard } from './role-guard';
 import { decodeCursor, type UserStore } from './user-store';
 
 const MAX_ROLES = 20;
@@ -12,6 +13,8 @@ export interface UsersHandlerOptions {
   /** Role names scopes.yaml declares; a role outside this list is refused. */
   knownRoles: readonly string[];
   corsOrigins: readonly string[];
+  /** Refuses taking the last enabled holder's role that manages roles (see role-guard.ts). */
+  roleGuard: RoleGuard;
 }
 
 /** Serves GET /users, GET /users/{userId} and PUT /users/{userId}/roles; 400 with `{ error }` on bad input. */
@@ -36,7 +39,15 @@ export function createUsersHandler(options: UsersHandlerOptions): {
       'PUT /users/{userId}/roles': async (event) => {
         const sub = parseSub(event.pathParameters?.userId);
         const roles = parseRoles(jsonBody(event).roles, options.knownRoles);
-        const user = await store.setRoles(sub, roles);
+        const current = await store.get(sub);
+        if (current === undefined) throw new HttpError(404, 'no such user');
+        const user = await options.roleGuard.guard(sub, current.roles, roles, () =>
+          store.setRoles(sub, roles),
+        );
+        if (user === 'last-manager') {
+          throw new HttpError(409, 'this would leave no enabled user who may manage roles');
+        }
+        if (user === 'busy') throw new HttpError(409, 'another role change is in progress; retry');
         if (user === undefined) throw new HttpError(404, 'no such user');
         return { statusCode: 200, body: user };
       },

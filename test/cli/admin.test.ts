@@ -5,7 +5,9 @@ import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { decodeJwt } from 'jose';
 import { runAdmin } from '../../cli/admin';
+import { checkTokenState } from '../../functions/authorizer/token-state';
 import type { Harness } from '../functions/auth/harness';
 import { basic, json, startHarness } from '../functions/auth/harness';
 import { createUserStore } from '../../functions/users/user-store';
@@ -100,6 +102,39 @@ describe('npm run admin', () => {
     expect(again.err[0]).to.equal('admin: client "reporting" already exists');
   });
 
+  it("disable-client refuses the client's live tokens at the authorizer and new ones; --enable restores", async () => {
+    const created = await admin(
+      'create-client',
+      '--client-id',
+      'nightly',
+      '--grant-types',
+      'client_credentials',
+      '--roles',
+      'Admin',
+    );
+    const secret = /^client secret \(shown once\): (\S+)$/.exec(created.out[1] ?? '')?.[1] ?? '';
+    const issue = () =>
+      h.token({ grant_type: 'client_credentials' }, { headers: { Authorization: basic('nightly', secret) } });
+    const token = json(await issue()).access_token as string;
+    const state = async () =>
+      (await checkTokenState(h.dynamo.documents, h.table, decodeJwt(token), Math.floor(h.clock.ms / 1000)))
+        .verdict;
+    expect(await state()).to.equal('OK');
+    const result = await admin('disable-client', '--client-id', 'nightly');
+    expect(result).to.deep.include({
+      code: 0,
+      out: ['client nightly disabled: every token of it is refused from now on'],
+    });
+    expect(await state()).to.equal('CLIENT_DISABLED');
+    // invalid_client: 400, as every client authentication failure (RFC 6749 section 5.2).
+    expect((await issue()).statusCode).to.equal(400);
+    expect((await admin('disable-client', '--client-id', 'nightly', '--enable')).code).to.equal(0);
+    expect(await state()).to.equal('OK');
+    expect((await admin('disable-client', '--client-id', 'nobody')).err[0]).to.equal(
+      'admin: no client "nobody"',
+    );
+  });
+
   it('create-client --public makes a client without a secret', async () => {
     const result = await admin(
       'create-client',
@@ -117,7 +152,7 @@ describe('npm run admin', () => {
       [[], 'admin: a command is required'],
       [
         ['drop-table'],
-        'admin: unknown command "drop-table". Expected one of: create-user, set-roles, set-password, create-client, disable-user, index-users',
+        'admin: unknown command "drop-table". Expected one of: create-user, set-roles, set-password, create-client, disable-user, disable-client, index-users',
       ],
       [['create-user', '--nope'], "admin: Unknown option '--nope'"],
       [['create-user'], 'admin: --username is required'],
@@ -327,6 +362,7 @@ describe('npm run admin with a running local stack', () => {
       pid: process.pid,
       url: stack.url,
       dynamoEndpoint: stack.dynamo.endpoint,
+      dynamoAccessKeyId: stack.dynamo.accessKeyId,
       tableName: 'scopegate-local',
     });
     // A stack that died without cleaning up: its pid no longer runs.

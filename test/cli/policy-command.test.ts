@@ -5,13 +5,15 @@ import { DEFAULT_METHOD_ARN, policyCommand, samplePath } from '../../cli/policy-
 import { authorize, compileScopes, type CompiledModel } from '../../policies';
 
 const shipped = compileScopes(readFileSync(join(__dirname, '../../scopes.yaml'), 'utf8'), 'scopes.yaml');
-// GET /files/{id}/meta needs the per-route authorizer (an Allow for the greedy route reaches it).
+// With one token-cached authorizer, GET /files/shared/{id}/meta needs the per-route one (an Allow for the greedy
+// route reaches it).
 const perRoute = compileScopes(
   `version: 1
 routes:
   GET /files/{path+}: messages
-  GET /files/{id}/meta: messages
-  GET /files/id/meta: messages
+  GET /files/shared/{id}/meta: messages
+  GET /files/shared/id/meta: messages
+quotas: { authorizers: 2 }
 roles:
   User:
     grants:
@@ -44,20 +46,24 @@ describe('policyCommand', () => {
   });
 
   it('answers a per-route route as the per-route authorizer does, for that route', () => {
-    expect(route(perRoute, 'GET /files/{id}/meta').access).to.equal('route');
+    expect(route(perRoute, 'GET /files/shared/{id}/meta').access).to.equal('route');
     const answer = policyCommand(perRoute, {
       roles: ['Admin'],
       sub: 'alice',
       claims: {},
-      route: 'GET /files/{id}/meta',
+      route: 'GET /files/shared/{id}/meta',
     });
     expect(answer.note).to.equal(
-      'GET /files/{id}/meta: the per-route authorizer (cached per token, method and path: the result decides this route)',
+      'GET /files/shared/{id}/meta: the per-route authorizer (cached per token, method and path: the result decides this route)',
     );
     const expected = authorize(
       perRoute,
       { ...user, roles: ['Admin'] },
-      { methodArn: `${PREFIX}GET/files/id-1/meta`, resourcePath: '/files/{id}/meta', httpMethod: 'GET' },
+      {
+        methodArn: `${PREFIX}GET/files/shared/id-1/meta`,
+        resourcePath: '/files/shared/{id}/meta',
+        httpMethod: 'GET',
+      },
     );
     expect(JSON.parse(answer.result!)).to.deep.equal(expected);
     expect(expected.policyDocument.Statement[0]!.Effect).to.equal('Allow');
@@ -104,9 +110,10 @@ describe('policyCommand', () => {
 
   it('puts a request path that reaches the route into the method ARN', () => {
     expect(samplePath(shipped, route(shipped, 'GET /users/{userId}'))).to.equal('/users/userId');
-    // A literal route would take /files/id/meta: another value reaches the parameter route.
-    expect(samplePath(perRoute, route(perRoute, 'GET /files/{id}/meta'))).to.equal('/files/id-1/meta');
-    // /files/path is the {id} resource, which has no GET: a greedy value of two segments reaches it.
-    expect(samplePath(perRoute, route(perRoute, 'GET /files/{path+}'))).to.equal('/files/path/path-2');
+    // A literal route would take /files/shared/id/meta: another value reaches the parameter route.
+    expect(samplePath(perRoute, route(perRoute, 'GET /files/shared/{id}/meta'))).to.equal(
+      '/files/shared/id-1/meta',
+    );
+    expect(samplePath(perRoute, route(perRoute, 'GET /files/{path+}'))).to.equal('/files/path');
   });
 });

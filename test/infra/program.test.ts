@@ -70,7 +70,7 @@ describe('the program (index.ts) with the built-in token service', () => {
     });
   });
 
-  it('indexes the users, and nothing else, by name', () => {
+  it('indexes the users, and nothing else, by name, with the profile only (never a password hash)', () => {
     const inputs = named(run, 'aws:dynamodb/table:Table', 'table').inputs;
     expect(inputs.attributes).to.deep.equal([
       { name: 'pk', type: 'S' },
@@ -79,7 +79,13 @@ describe('the program (index.ts) with the built-in token service', () => {
       { name: 'username', type: 'S' },
     ]);
     expect(inputs.globalSecondaryIndexes).to.deep.equal([
-      { name: 'users', hashKey: 'userList', rangeKey: 'username', projectionType: 'ALL' },
+      {
+        name: 'users',
+        hashKey: 'userList',
+        rangeKey: 'username',
+        projectionType: 'INCLUDE',
+        nonKeyAttributes: ['sub', 'roles', 'disabled', 'createdAt'],
+      },
     ]);
   });
 

@@ -4,6 +4,7 @@ import type {
   APIGatewayTokenAuthorizerEvent,
 } from 'aws-lambda';
 import { expect } from 'chai';
+import { request as httpRequest } from 'node:http';
 import { createGateway, type Gateway, type LocalHandler, type RequestLog } from '../../local/gateway';
 import type { LocalAuthorizer } from '../../local/gateway-authorizer';
 import { compileScopes } from '../../policies/index';
@@ -69,6 +70,23 @@ const echo: LocalHandler = {
   handle: (event: APIGatewayProxyEvent) =>
     Promise.resolve({ statusCode: 200, headers: { 'X-Echo': 'yes' }, body: JSON.stringify(event) }),
 };
+
+/** A GET with headers fetch() would not send as given (Host, prototype names): status and body. */
+function rawGet(
+  url: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${url}${path}`, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
 
 describe('createGateway', () => {
   let gateway: Gateway;
@@ -320,5 +338,75 @@ describe('createGateway', () => {
     gateway.setRuntime({ model, authorizer, handlers: new Map([['files', echo]]) });
     await get('/files/x/y', 'Bearer t1');
     expect(events).to.have.length(2);
+  });
+
+  it('passes prototype-named query and header names to the function as plain entries, on every route', async () => {
+    await start(() => allow('GET/files/*'));
+    for (const [path, headers] of [
+      ['/health?constructor=1&__proto__=2&toString=3', { ['__proto__']: 'p', constructor: 'c' }],
+      ['/files/a/b?constructor=1&hasOwnProperty=2', { ['__proto__']: 'p', Authorization: 'Bearer t1' }],
+    ] as const) {
+      const answer = await rawGet(url, path, headers);
+      expect(answer.status, path).to.equal(200);
+      const event = JSON.parse(answer.body) as APIGatewayProxyEvent;
+      expect(Object.hasOwn(event.queryStringParameters!, 'constructor')).to.equal(true);
+      expect(event.queryStringParameters!.constructor).to.equal('1');
+      expect(event.multiValueQueryStringParameters!.constructor).to.deep.equal(['1']);
+      expect(Object.hasOwn(event.headers, '__proto__')).to.equal(true);
+      expect(event.multiValueHeaders.__proto__).to.deep.equal(['p']);
+    }
+    expect(Object.getPrototypeOf({})).to.equal(Object.prototype);
+    expect(({} as Record<string, unknown>).constructor).to.equal(Object);
+  });
+
+  it('answers 414 for a method ARN over 1,600 bytes without asking the authorizer or caching anything', async () => {
+    const { events } = await start(() => allow('GET/files/*'));
+    const long = `/files/x/${'a'.repeat(1600)}`;
+    const refused = await get(long, 'Bearer t1');
+    expect(refused.status).to.equal(414);
+    expect(await refused.json()).to.deep.equal({ message: 'Request-URI Too Long' });
+    expect(events).to.have.length(0);
+    expect(gateway.cache.size).to.equal(0);
+    // The caller's own routes still work with the same token.
+    expect((await get('/files/a/b', 'Bearer t1')).status).to.equal(200);
+    // An ARN of 1,600 bytes exactly is still served (here from the cached policy).
+    const prefix = `${ARN}/GET/files/x/`.length;
+    const exact = await get(`/files/x/${'b'.repeat(1600 - prefix)}`, 'Bearer t1');
+    expect(exact.status).to.equal(200);
+    expect(events).to.have.length(1);
+  });
+
+  it('answers only loopback Host names and configured ones (DNS rebinding)', async () => {
+    const { events } = await start(() => allow('GET/files/*'));
+    const { port } = new URL(url);
+    for (const host of ['rebind.attacker.example', `rebind.attacker.example:${port}`, '127.0.0.1.nip.io']) {
+      const answer = await rawGet(url, '/health', { Host: host });
+      expect(answer.status, host).to.equal(403);
+      expect(JSON.parse(answer.body)).to.deep.equal({
+        message: 'Host not allowed; add it to ALLOWED_HOSTS to serve it',
+      });
+    }
+    for (const host of [
+      `localhost:${port}`,
+      `127.0.0.1:${port}`,
+      `127.1.2.3:${port}`,
+      `[::1]:${port}`,
+      'app.localhost',
+    ]) {
+      expect((await rawGet(url, '/health', { Host: host })).status, host).to.equal(200);
+    }
+    expect(events).to.have.length(0);
+    await gateway.close();
+    gateway = createGateway({
+      runtime: {
+        model,
+        authorizer: scriptedAuthorizer(() => null).authorizer,
+        handlers: new Map([['files', echo]]),
+      },
+      allowedHosts: ['dev.example.test'],
+    });
+    url = await gateway.listen(0);
+    expect((await rawGet(url, '/health', { Host: 'dev.example.test:3000' })).status).to.equal(200);
+    expect((await rawGet(url, '/health', { Host: 'other.example.test' })).status).to.equal(403);
   });
 });

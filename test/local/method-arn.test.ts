@@ -17,7 +17,8 @@ describe('methodArn', () => {
 
   it('is an ARN the policy code parses back', () => {
     expect(parseMethodArn(methodArn(LOCAL_API, 'DELETE', '/messages/m-1'))).to.deep.equal({
-      prefix: 'arn:*:execute-api:*:*:local/local/',
+      prefix: 'arn:aws:execute-api:local:000000000000:local/local/',
+      resourcePrefix: 'arn:*:execute-api:*:*:local/local/',
       method: 'DELETE',
       path: '/messages/m-1',
     });

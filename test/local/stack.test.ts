@@ -1,12 +1,14 @@
 import { expect } from 'chai';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose';
-import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { copyFile, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RequestLog } from '../../local/gateway';
 import { startLocalStack, type LocalStack } from '../../local/stack';
+import { localClients } from '../../local/dynamodb';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 const SCOPES_FILE = join(__dirname, '../../scopes.yaml');
 const ADMIN_PASSWORD = 'admin password for tests';
@@ -81,6 +83,58 @@ describe('startLocalStack', () => {
 
   after(() => stack.close());
 
+  it('keeps its DynamoDB away from browsers and from callers without its random access key', async () => {
+    const { endpoint } = stack.dynamo;
+    const body = JSON.stringify({});
+    const headers = {
+      'Content-Type': 'application/x-amz-json-1.0',
+      'X-Amz-Target': 'DynamoDB_20120810.ListTables',
+    };
+    const preflight = await fetch(endpoint, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.status).to.equal(403);
+    expect(preflight.headers.get('access-control-allow-origin')).to.equal(null);
+    const fromPage = await fetch(endpoint, {
+      method: 'POST',
+      headers: { ...headers, Origin: 'https://evil.example' },
+      body,
+    });
+    expect(fromPage.status).to.equal(403);
+    expect(fromPage.headers.get('access-control-allow-origin')).to.equal(null);
+    // The well-known credentials of local DynamoDB tools do not work.
+    const guessed = localClients(endpoint);
+    try {
+      const error = await guessed.client.send(new ListTablesCommand({})).catch((caught: unknown) => caught);
+      expect(error).to.have.property('name', 'UnrecognizedClientException');
+    } finally {
+      guessed.client.destroy();
+    }
+    expect(stack.dynamo.accessKeyId).to.match(/^[A-Za-z0-9_-]{32}$/);
+    const own = await stack.dynamo.client.send(new ListTablesCommand({}));
+    expect(own.TableNames).to.include(stack.tableName);
+  });
+
+  it('refuses a rebound Host name on the API and the explorer', async () => {
+    for (const path of ['/_explorer/', '/_explorer/api/model', '/.well-known/jwks.json']) {
+      const answer = await new Promise<number>((resolve, reject) => {
+        const req = httpRequest(
+          `${stack.url}${path}`,
+          { headers: { Host: 'rebind.attacker.example' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end();
+      });
+      expect(answer, path).to.equal(403);
+    }
+    expect((await fetch(`${stack.url}/_explorer/`)).status).to.equal(200);
+  });
+
   it('listens on loopback and seeds the admin and the local client', () => {
     expect(stack.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(stack.seed).to.deep.equal({ adminCreated: true, clientCreated: true });
@@ -124,7 +178,8 @@ describe('startLocalStack', () => {
   it('lets the seeded admin log in and call the admin routes', async () => {
     const { access_token: token, scope } = await api.logIn('admin', ADMIN_PASSWORD);
     expect(scope.split(' ')).to.include('Admin');
-    const users = await api.call('GET', '/users', token);
+    // One scan page of the whole (still small) table: the listing filters users out of every item kind.
+    const users = await api.call('GET', '/users?limit=100', token);
     expect(users.status).to.equal(200);
     expect(JSON.stringify(await users.json())).to.contain('alice');
     const { sub } = await api.signUp('dave');
@@ -184,6 +239,22 @@ describe('startLocalStack', () => {
     const refused = await api.call('GET', '/messages', token);
     expect(refused.status).to.equal(401);
     expect(refused.headers.get('www-authenticate')).to.equal('Bearer realm="scopegate"');
+  });
+
+  it('takes a role away from a live token within the cache TTL, so a demoted Admin cannot restore it', async () => {
+    const { access_token: admin } = await api.logIn('admin', ADMIN_PASSWORD);
+    const { sub } = await api.signUp('ivan');
+    expect((await api.call('PUT', `/users/${sub}/roles`, admin, { roles: ['Admin'] })).status).to.equal(200);
+    const { access_token: token, scope } = await api.logIn('ivan');
+    expect(scope).to.equal('Admin');
+    expect((await api.call('GET', '/users', token)).status).to.equal(200);
+    expect((await api.call('PUT', `/users/${sub}/roles`, admin, { roles: ['User'] })).status).to.equal(200);
+    clockOffset += TTL_SECONDS * 1000;
+    expect((await api.call('GET', '/users', token)).status).to.equal(403);
+    const restore = await api.call('PUT', `/users/${sub}/roles`, token, { roles: ['Admin'] });
+    expect(restore.status).to.equal(403);
+    const profile = (await (await api.call('GET', `/users/${sub}`, admin)).json()) as { roles: string[] };
+    expect(profile.roles).to.deep.equal(['User']);
   });
 
   it('answers malformed requests without reaching a function', async () => {
@@ -426,6 +497,34 @@ describe('startLocalStack with --data', () => {
       expect((await api.call('GET', '/messages', token)).status).to.equal(200);
     } finally {
       await second.close();
+    }
+  });
+
+  it('keeps the data folder owner-only: folders 0700, files 0600, old ones too', async () => {
+    await writeFile(join(dir, 'left-over.txt'), 'x', { mode: 0o644 });
+    const stack = await startLocalStack({
+      port: 0,
+      scopesFile: SCOPES_FILE,
+      dataDir: dir,
+      watch: false,
+      passwordParams: CHEAP_SCRYPT,
+    });
+    try {
+      await client(stack.url).signUp('mode-check');
+      const modes: string[] = [];
+      const walk = async (folder: string): Promise<void> => {
+        modes.push(`dir ${((await stat(folder)).mode & 0o777).toString(8)}`);
+        for (const entry of await readdir(folder, { withFileTypes: true })) {
+          const path = join(folder, entry.name);
+          if (entry.isDirectory()) await walk(path);
+          else modes.push(`file ${((await stat(path)).mode & 0o777).toString(8)}`);
+        }
+      };
+      await walk(dir);
+      expect(modes.length).to.be.greaterThan(5);
+      expect([...new Set(modes)].sort()).to.deep.equal(['dir 700', 'file 600']);
+    } finally {
+      await stack.close();
     }
   });
 });

@@ -22,6 +22,33 @@ describe('POST /auth/signup', () => {
     expect((await h.login('alice@example.com')).scope).to.equal('User');
   });
 
+  it('sheds a flood of 16 concurrent sign-ups beyond the hashing queue with 503 and Retry-After', async () => {
+    // The default limit: 2 hashing at once and 8 waiting.
+    const service = h.make();
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        service.handle(event('/auth/signup', form({ username: `flood-${i}`, password: PASSWORD }))),
+      ),
+    );
+    const created = answers.filter((answer) => answer.statusCode === 201);
+    const shed = answers.filter((answer) => answer.statusCode === 503);
+    expect([created.length, shed.length]).to.deep.equal([10, 6]);
+    for (const answer of shed) {
+      expect(answer.headers).to.include({ 'Retry-After': '1', 'Cache-Control': 'no-store' });
+      expect(json(answer)).to.deep.equal({
+        error: 'temporarily_unavailable',
+        error_description: 'the service is busy; retry later',
+      });
+    }
+    // Nothing of a shed request was written, and the queue drained: the next sign-up is served.
+    const names = (await h.items()).map((item) => String(item.pk));
+    expect(names.filter((pk) => pk.startsWith('USERNAME#flood-'))).to.have.length(10);
+    expect(
+      (await service.handle(event('/auth/signup', form({ username: 'after-flood', password: PASSWORD }))))
+        .statusCode,
+    ).to.equal(201);
+  });
+
   it('creates a user from a form', async () => {
     expect((await h.signUp('bob')).statusCode).to.equal(201);
   });

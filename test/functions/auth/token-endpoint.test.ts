@@ -215,29 +215,109 @@ describe('POST /auth/token', () => {
       await h.login('alice');
     });
 
-    it('locks an account after five failures with the same answer, and unlocks it later', async () => {
-      expect((await h.signUp('mallory-target')).statusCode).to.equal(201);
-      const target = { ...login, username: 'mallory-target' };
-      const wrong = await h.token({ ...target, password: 'not-the-password' });
-      for (let i = 1; i < 5; i += 1) {
-        expect(await h.token({ ...target, password: 'not-the-password' })).to.deep.equal(wrong);
+    /** A password-grant request from another source address. */
+    const from = (sourceIp: string, fields: Record<string, string>) => {
+      const request = event('/auth/token', form(fields));
+      request.requestContext.identity.sourceIp = sourceIp;
+      return h.handle(request);
+    };
+
+    it('evaluates at most five of 24 password checks sent at once, and refuses the rest with 429 and Retry-After', async () => {
+      expect((await h.signUp('burst-target')).statusCode).to.equal(201);
+      // 23 wrong guesses and, last, the right password.
+      const guesses = Array.from({ length: 24 }, (_, i) => ({
+        ...login,
+        username: 'burst-target',
+        password: i === 23 ? PASSWORD : `wrong-guess-${i}`,
+      }));
+      // All of them hashing at once, as parallel Lambdas would: only the throttle decides.
+      const service = h.make({ passwordConcurrency: 32 });
+      const answers = await Promise.all(
+        guesses.map((guess) => {
+          const request = event('/auth/token', form(guess));
+          request.requestContext.identity.sourceIp = '198.51.100.24';
+          return service.handle(request);
+        }),
+      );
+      const evaluated = answers.filter((answer) => answer.statusCode === 400 || answer.statusCode === 200);
+      const refused = answers.filter((answer) => answer.statusCode === 429);
+      expect(evaluated.length + refused.length).to.equal(24);
+      for (const answer of refused) {
+        expectError(answer, 429, 'invalid_grant');
+        expect(Number(answer.headers!['Retry-After'])).to.be.within(1, 15);
       }
-      const locked = await h.token(target);
-      expect(locked).to.deep.equal(wrong);
-      h.clock.ms += 899_000;
-      expect(await h.token(target)).to.deep.equal(wrong);
-      h.clock.ms += 2_000;
-      expect((await h.token(target)).statusCode).to.equal(200);
-      // The count starts again after a success.
-      const item = (await h.items()).find((i) => i.username === 'mallory-target');
-      expect(item).not.to.have.property('failedLogins');
-      expect(item).not.to.have.property('lockedUntil');
+      expect(evaluated.length).to.be.within(1, 5);
     });
 
-    it('writes nothing for an unknown user', async () => {
-      const before = JSON.stringify(await h.items());
-      await h.token({ ...login, username: 'ghost-user' });
-      expect(JSON.stringify(await h.items())).to.equal(before);
+    it('delays a source after five failures, doubling, and counts again from zero after a success', async () => {
+      expect((await h.signUp('delay-target')).statusCode).to.equal(201);
+      const target = { ...login, username: 'delay-target' };
+      const wrong = { ...target, password: 'not-the-password' };
+      for (let i = 0; i < 5; i += 1) expectError(await from('198.51.100.5', wrong), 400, 'invalid_grant');
+      const held = await from('198.51.100.5', target);
+      expectError(held, 429, 'invalid_grant');
+      expect(json(held).error_description).to.equal('too many login attempts; retry after 15 seconds');
+      expect(held.headers).to.include({ 'Retry-After': '15' });
+      h.clock.ms += 15_000;
+      expectError(await from('198.51.100.5', wrong), 400, 'invalid_grant');
+      expect((await from('198.51.100.5', target)).headers).to.include({ 'Retry-After': '30' });
+      h.clock.ms += 30_000;
+      expect((await from('198.51.100.5', target)).statusCode).to.equal(200);
+      expectError(await from('198.51.100.5', wrong), 400, 'invalid_grant');
+      expect((await from('198.51.100.5', target)).statusCode).to.equal(200);
+    });
+
+    it('never locks the owner out: a stranger guessing from elsewhere does not delay another address', async () => {
+      expect((await h.signUp('owner-target')).statusCode).to.equal(201);
+      const target = { ...login, username: 'owner-target' };
+      for (let i = 0; i < 8; i += 1) {
+        h.clock.ms += 3_600_000;
+        await from('192.0.2.66', { ...target, password: `guess-${i}` });
+      }
+      expectError(await from('192.0.2.66', target), 429, 'invalid_grant');
+      expect((await from('203.0.113.50', target)).statusCode).to.equal(200);
+    });
+
+    it('stops untrusted addresses at the account-wide ceiling until the window ends, but not a known one', async () => {
+      // Four attempts per window from addresses that never signed in to the account.
+      const service = h.make({ loginThrottle: { accountCeiling: 4 } });
+      const ask = (sourceIp: string, fields: Record<string, string>) => {
+        const request = event('/auth/token', form(fields));
+        request.requestContext.identity.sourceIp = sourceIp;
+        return service.handle(request);
+      };
+      expect((await h.signUp('ceiling-target')).statusCode).to.equal(201);
+      const target = { ...login, username: 'ceiling-target' };
+      // The owner signs in once from home (the first of the four), which makes that address known.
+      expect((await ask('203.0.113.80', target)).statusCode).to.equal(200);
+      for (const ip of ['192.0.2.1', '192.0.2.2', '192.0.2.3']) {
+        expectError(await ask(ip, { ...target, password: 'guess' }), 400, 'invalid_grant');
+      }
+      const ceiling = await ask('192.0.2.4', target);
+      expectError(ceiling, 429, 'invalid_grant');
+      const windowEnds = (Math.floor(START_MS / 900_000) + 1) * 900;
+      expect(ceiling.headers).to.include({ 'Retry-After': String(windowEnds - START_MS / 1000) });
+      expect((await ask('203.0.113.80', target)).statusCode).to.equal(200);
+    });
+
+    it('throttles an unknown user exactly as a real one, and writes only its throttle items', async () => {
+      expect((await h.signUp('twin-real')).statusCode).to.equal(201);
+      const before = await h.items();
+      const ghost = { ...login, username: 'ghost-user', password: 'not-the-password' };
+      const real = { ...login, username: 'twin-real', password: 'not-the-password' };
+      for (let i = 0; i < 5; i += 1) {
+        expect(await from('198.51.100.77', ghost)).to.deep.equal(await from('198.51.100.78', real));
+      }
+      expect(await from('198.51.100.77', ghost)).to.deep.equal(await from('198.51.100.78', real));
+      const added = (await h.items()).filter(
+        (item) => !before.some((old) => old.pk === item.pk && old.sk === item.sk),
+      );
+      expect(added.map((item) => `${String(item.pk)} ${String(item.sk)}`).sort()).to.deep.equal([
+        'LOGIN#ghost-user SOURCE#198.51.100.77',
+        `LOGIN#ghost-user WINDOW#${Math.floor(START_MS / 900_000)}`,
+        'LOGIN#twin-real SOURCE#198.51.100.78',
+        `LOGIN#twin-real WINDOW#${Math.floor(START_MS / 900_000)}`,
+      ]);
     });
   });
 

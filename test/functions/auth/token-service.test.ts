@@ -45,7 +45,9 @@ describe('createTokenService', () => {
   const refresh = (token: string) =>
     h.token({ grant_type: 'refresh_token', client_id: 'web', refresh_token: token });
   const state = (token: string) =>
-    checkTokenState(h.dynamo.documents, h.table, decodeJwt(token), Math.floor(h.clock.ms / 1000));
+    checkTokenState(h.dynamo.documents, h.table, decodeJwt(token), Math.floor(h.clock.ms / 1000)).then(
+      (checked) => checked.verdict,
+    );
 
   describe('the password grant', () => {
     it('issues an EdDSA at+jwt access token with every agreed claim and an opaque refresh token', async () => {

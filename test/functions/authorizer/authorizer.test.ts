@@ -103,13 +103,13 @@ describe('createAuthorizer', () => {
 
     it('answers the REQUEST event for its route, finding the header in any letter case', async () => {
       const authorizer = h.make({ model: h.perRoute });
-      const token = await sign(h.es, claimsFor('user-1', 'Owner'));
+      const token = await sign(h.es, claimsFor('owner-1', 'Owner'));
       const template = '/files/private/{owner}';
-      const own = requestEvent({ authorization: bearer(token) }, 'GET', template, '/files/private/user-1');
+      const own = requestEvent({ authorization: bearer(token) }, 'GET', template, '/files/private/owner-1');
       const result = await authorizer.handleRequest(own);
-      expect(result.principalId).to.equal('user-1');
-      expect(result.context).to.include({ sub: 'user-1', roles: 'Owner' });
-      expect(await allows(result, 'GET', '/files/private/user-1')).to.equal(true);
+      expect(result.principalId).to.equal('owner-1');
+      expect(result.context).to.include({ sub: 'owner-1', roles: 'Owner' });
+      expect(await allows(result, 'GET', '/files/private/owner-1')).to.equal(true);
       const other = requestEvent({ AUTHORIZATION: bearer(token) }, 'GET', template, '/files/private/user-2');
       expect(await allows(await authorizer.handleRequest(other), 'GET', '/files/private/user-2')).to.equal(
         false,

@@ -8,7 +8,7 @@ import type { CompiledModel } from '../../../policies/model';
 import type { AuthorizerOptions, IssuerConfig } from '../../../functions/authorizer/authorizer';
 import { createAuthorizer } from '../../../functions/authorizer/authorizer';
 import { createJsonLogger } from '../../../functions/authorizer/logger';
-import { revokedTokenKey, sessionKey, userKey } from '../../../functions/lib/token-table';
+import { clientKey, revokedTokenKey, sessionKey, userKey } from '../../../functions/lib/token-table';
 import { createTable, startLocalDynamo } from '../../../local/dynamodb';
 import type { LocalDynamo } from '../../../local/dynamodb';
 import type { SigningKey } from './support';
@@ -90,7 +90,10 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-/** Users `user-1` (User), `admin-1` (Admin), `off-1` (disabled), their live sessions, and revoked jti `jti-revoked`. */
+/**
+ * Users `user-1` (User), `admin-1` (Admin), `off-1` (disabled), `owner-1` (Owner, of the per-route model), their live sessions, revoked jti `jti-revoked`,
+ * the public client `web`, the confidential client `svc-1` (Admin) and the disabled client `svc-off`.
+ */
 export async function startHarness(): Promise<Harness> {
   const [model, dynamo, ed, es] = await Promise.all([
     Promise.resolve(loadModel()),
@@ -114,6 +117,7 @@ export async function startHarness(): Promise<Harness> {
     ['user-1', ['User'], false],
     ['admin-1', ['Admin'], false],
     ['off-1', ['User'], true],
+    ['owner-1', ['Owner'], false],
   ];
   for (const [sub, roles, disabled] of users) {
     await put({ ...userKey(sub), sub, roles, disabled, createdAt: 1 });
@@ -127,6 +131,14 @@ export async function startHarness(): Promise<Harness> {
     expiresAt: NOW_S + 60,
   });
   await put({ ...revokedTokenKey('jti-revoked'), jti: 'jti-revoked', expiresAt: NOW_S + 600 });
+  const clients: [string, string[], boolean][] = [
+    ['web', [], false],
+    ['svc-1', ['Admin'], false],
+    ['svc-off', ['Admin'], true],
+  ];
+  for (const [clientId, roles, disabled] of clients) {
+    await put({ ...clientKey(clientId), clientId, grantTypes: [], roles, disabled, createdAt: 1 });
+  }
 
   const builtIn: IssuerConfig = {
     issuer: ISSUER,

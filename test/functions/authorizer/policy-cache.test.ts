@@ -12,6 +12,7 @@ import {
   startHarness,
   tokenEvent,
 } from './harness';
+import { userKey } from '../../../functions/lib/token-table';
 import { evaluate } from './simulate';
 import { sign, userClaims } from './support';
 
@@ -82,6 +83,8 @@ describe('authorizer results reused by the API Gateway cache', () => {
   ] as const) {
     it(`matches ${label} for every role set, whichever route the result was obtained on`, async () => {
       const model = loadModel(file);
+      // The user holds every role, so the token's roles decide (the authorizer drops roles the user lost).
+      await h.put({ ...userKey(SUB), sub: SUB, roles: model.roles.map((role) => role.name), createdAt: 1 });
       const authorizer = h.make({ model });
       const requests = concreteRequests(model);
       const perToken = requests.filter((request) => request.route.access === 'token');

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { checkTokenState } from '../../../functions/authorizer/token-state';
 import { DependencyError } from '../../../functions/authorizer/errors';
-import { revokedTokenKey, sessionKey, userKey } from '../../../functions/lib/token-table';
+import { clientKey, revokedTokenKey, sessionKey, userKey } from '../../../functions/lib/token-table';
 import { createTable, localClients, startLocalDynamo } from '../../../local/dynamodb';
 import type { LocalDynamo } from '../../../local/dynamodb';
 import { closedPort } from './support';
@@ -28,6 +28,16 @@ describe('checkTokenState', () => {
       dynamo.documents.send(new PutCommand({ TableName: TABLE, Item: item }));
     await Promise.all([
       put({ ...userKey('alice'), sub: 'alice', roles: ['User'], createdAt: 1 }),
+      put({ ...clientKey('web'), clientId: 'web', grantTypes: ['password'], roles: [], createdAt: 1 }),
+      put({ ...clientKey('svc'), clientId: 'svc', grantTypes: [], roles: ['Admin'], createdAt: 1 }),
+      put({
+        ...clientKey('off'),
+        clientId: 'off',
+        grantTypes: [],
+        roles: ['Admin'],
+        disabled: true,
+        createdAt: 1,
+      }),
       put({ ...userKey('bob'), sub: 'bob', disabled: true, createdAt: 1 }),
       put({ ...sessionKey('s-live'), sid: 's-live', sub: 'alice', expiresAt: NOW + 3600 }),
       put({
@@ -49,22 +59,48 @@ describe('checkTokenState', () => {
     requests = [];
   });
 
-  const check = (claims: { sub: string; jti?: string; sid?: string }) =>
-    checkTokenState(dynamo.documents, TABLE, claims, NOW);
+  /** The verdict for a token of client `web` (user tokens) unless `client_id` says otherwise. */
+  const check = async (claims: { sub: string; jti?: string; sid?: string; client_id?: string }) =>
+    (await checkTokenState(dynamo.documents, TABLE, { client_id: 'web', ...claims }, NOW)).verdict;
 
-  it('accepts a live user token with one BatchGetItem', async () => {
-    expect(await check({ sub: 'alice', jti: 'j-1', sid: 's-live' })).to.equal('OK');
+  it('accepts a live user token with one BatchGetItem, with the roles the user holds today', async () => {
+    const claims = { sub: 'alice', jti: 'j-1', sid: 's-live', client_id: 'web' };
+    expect(await checkTokenState(dynamo.documents, TABLE, claims, NOW)).to.deep.equal({
+      verdict: 'OK',
+      heldRoles: ['User'],
+    });
     expect(requests).to.deep.equal(['BatchGetItemCommand']);
   });
 
-  it('accepts a client token (no sid) by its jti alone', async () => {
-    expect(await check({ sub: 'client-1', jti: 'j-1' })).to.equal('OK');
+  it('accepts a client token (no sid) of a live client, with the roles the client holds today', async () => {
+    const claims = { sub: 'svc', jti: 'j-1', client_id: 'svc' };
+    expect(await checkTokenState(dynamo.documents, TABLE, claims, NOW)).to.deep.equal({
+      verdict: 'OK',
+      heldRoles: ['Admin'],
+    });
     expect(requests).to.deep.equal(['BatchGetItemCommand']);
+  });
+
+  it('refuses every token of a disabled or absent client, user tokens included', async () => {
+    expect(await check({ sub: 'off', jti: 'j-1', client_id: 'off' })).to.equal('CLIENT_DISABLED');
+    expect(await check({ sub: 'alice', jti: 'j-1', sid: 's-live', client_id: 'off' })).to.equal(
+      'CLIENT_DISABLED',
+    );
+    expect(await check({ sub: 'gone', jti: 'j-1', client_id: 'gone' })).to.equal('CLIENT_DISABLED');
+  });
+
+  it('refuses a token without client_id, and a session-less token whose subject is not its client', async () => {
+    const claims = { sub: 'alice', jti: 'j-1', sid: 's-live' };
+    expect(await checkTokenState(dynamo.documents, TABLE, claims, NOW)).to.deep.equal({
+      verdict: 'MISSING_CLIENT',
+    });
+    expect(requests).to.deep.equal([]);
+    expect(await check({ sub: 'alice', jti: 'j-1', client_id: 'svc' })).to.equal('MISSING_SESSION');
   });
 
   it('refuses a revoked jti, but not one whose revocation item is past its expiry', async () => {
     expect(await check({ sub: 'alice', jti: 'j-revoked', sid: 's-live' })).to.equal('TOKEN_REVOKED');
-    expect(await check({ sub: 'client-1', jti: 'j-revoked' })).to.equal('TOKEN_REVOKED');
+    expect(await check({ sub: 'svc', jti: 'j-revoked', client_id: 'svc' })).to.equal('TOKEN_REVOKED');
     expect(await check({ sub: 'alice', jti: 'j-lapsed', sid: 's-live' })).to.equal('OK');
   });
 
@@ -94,7 +130,8 @@ describe('checkTokenState', () => {
   it('throws a DependencyError when DynamoDB is unreachable', async () => {
     const { client, documents } = localClients(`http://127.0.0.1:${await closedPort()}`);
     try {
-      const error: unknown = await checkTokenState(documents, TABLE, { sub: 'alice', jti: 'j-1' }, NOW).catch(
+      const claims = { sub: 'svc', jti: 'j-1', client_id: 'svc' };
+      const error: unknown = await checkTokenState(documents, TABLE, claims, NOW).catch(
         (caught: unknown) => caught,
       );
       expect(error).to.be.instanceOf(DependencyError).with.property('code', 'STATE_UNAVAILABLE');
@@ -107,7 +144,7 @@ describe('checkTokenState', () => {
     const error: unknown = await checkTokenState(
       dynamo.documents,
       'missing',
-      { sub: 'a', jti: 'j' },
+      { sub: 'a', jti: 'j', client_id: 'a' },
       NOW,
     ).catch((caught: unknown) => caught);
     expect(error).to.be.instanceOf(DependencyError);

@@ -2,6 +2,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'chai';
 import { userIndexKey, userKey, type UserItem } from '../../../functions/lib/token-table';
 import { createUsersHandler } from '../../../functions/users/handler';
+import { createRoleGuard } from '../../../functions/users/role-guard';
 import { createUserStore } from '../../../functions/users/user-store';
 import { createTable, startLocalDynamo, type LocalDynamo } from '../../../local/dynamodb';
 import { proxyEvent } from '../lib/events';
@@ -37,6 +38,7 @@ describe('createUsersHandler', () => {
       store: createUserStore(dynamo.documents, TABLE),
       knownRoles: ['User', 'Admin'],
       corsOrigins: ['*'],
+      roleGuard: createRoleGuard(dynamo.documents, TABLE, ['Admin']),
     });
   });
   after(() => dynamo.close());
