@@ -42,7 +42,7 @@ interface Context {
 
 interface ComponentPart {
   members: Set<number>;
-  /** Its route ids, joined: the memo key of its sizes. */
+  /** Its route ids and wildcards: the memo key of its sizes. */
   key: string;
   merges: MergeCandidate[];
   proof: ComponentProof;
@@ -125,7 +125,8 @@ function proveGroup(context: Context, members: ReadonlySet<number>): GroupProof 
   const parts: ComponentPart[] = [];
   let bytes = 0;
   for (const part of byComponent.values()) {
-    const key = [...part.members].join(',');
+    // The same routes can keep other wildcards in another group (one reaching a route only that group has).
+    const key = `${[...part.members].join(',')}|${part.merges.map((m) => m.resources.join(' ')).join(';')}`;
     let proof = context.proofs.get(key);
     if (!proof) context.proofs.set(key, (proof = proveComponent(model, part.members, part.merges)));
     parts.push({ ...part, key, proof });
@@ -465,7 +466,7 @@ export function assignCacheGroups(
         `${split.groups.length} token-cached authorizers, by top-level resource: ` +
         (single === undefined
           ? 'one result could exceed 8 KB more than twice over'
-          : `one would leave ${single.moved.size} routes to the per-route authorizer`);
+          : `one would leave ${single.moved.size} route${single.moved.size === 1 ? '' : 's'} to the per-route authorizer`);
     }
   }
   if (chosen === undefined) throw new TypeError('no grouping chosen'); // unreachable: maxGroups > 1 when hopeless

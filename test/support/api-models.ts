@@ -1,4 +1,4 @@
-// scopes.yaml texts shaped like real APIs, for the scale tests and the benchmarks.
+// scopes.yaml texts shaped like real APIs, and what they mean, for the scale tests and the benchmarks.
 
 const SUB_RESOURCES = [
   'items',
@@ -46,8 +46,24 @@ function collectionRoutes(name: string, subResources: number): string[] {
 
 const collectionName = (i: number): string => `c${String(i).padStart(2, '0')}`;
 
-function yamlOf(routes: string[], roles: Record<string, { inherits?: string[]; grants: string[] }>): string {
-  const lines = ['version: 1', 'routes:', ...routes.map((r) => `  ${r}: api`), 'roles:'];
+/** A role as a generator means it: roles it inherits and its grant patterns, as scopes.yaml writes them. */
+export interface RoleSpec {
+  inherits?: string[];
+  grants: string[];
+}
+
+/** An API as a generator means it: `METHOD /path` route keys, the public ones among them, roles by name. */
+export interface ApiSpec {
+  routes: string[];
+  public?: string[];
+  roles: Record<string, RoleSpec>;
+}
+
+/** The scopes.yaml text of a spec; role names and grants quoted, as names like `read:orders` need. */
+export function scopesYaml({ routes, public: open, roles }: ApiSpec): string {
+  const lines = ['version: 1', 'routes:', ...routes.map((r) => `  ${r}: api`)];
+  if (open) lines.push('public:', ...open.map((r) => `  - ${r}`));
+  lines.push('roles:');
   for (const [name, role] of Object.entries(roles)) {
     lines.push(`  ${JSON.stringify(name)}:`);
     if (role.inherits)
@@ -62,7 +78,7 @@ function yamlOf(routes: string[], roles: Record<string, { inherits?: string[]; g
  * Owner and Admin over all of them, `teams` team roles each owning every `teams`-th collection, and a `Self`
  * role that reaches the first collection only where its id is the caller's `sub`.
  */
-export function teamApi(collections: number, teams: number): string {
+export function teamApiSpec(collections: number, teams: number): ApiSpec {
   const names = Array.from({ length: collections }, (_, i) => collectionName(i));
   const routes = names.flatMap((n) => collectionRoutes(n, 2).concat(`GET /${n}/{${n}Id}/history`));
   const writes = (n: string) => [
@@ -73,7 +89,7 @@ export function teamApi(collections: number, teams: number): string {
     `PUT /${n}/{${n}Id}/items/{itemId}`,
     `POST /${n}/{${n}Id}/comments`,
   ];
-  const roles: Record<string, { inherits?: string[]; grants: string[] }> = {
+  const roles: Record<string, RoleSpec> = {
     Reader: { grants: ['GET /**'] },
     Writer: { inherits: ['Reader'], grants: names.flatMap(writes) },
     Approver: {
@@ -97,7 +113,7 @@ export function teamApi(collections: number, teams: number): string {
   for (let t = 0; t < teams; t++) {
     roles[`team-${t}`] = { grants: names.filter((_, i) => i % teams === t).map((n) => `* /${n}/**`) };
   }
-  return yamlOf(routes, roles);
+  return { routes, roles };
 }
 
 /**
@@ -105,10 +121,10 @@ export function teamApi(collections: number, teams: number): string {
  * write scope named as identity providers name them (`c00:read`, `orders-api/c01.write`,
  * `https://api.example.com/c02.read`).
  */
-export function scopedApi(collections: number, subResources: number): string {
+export function scopedApiSpec(collections: number, subResources: number): ApiSpec {
   const names = Array.from({ length: collections }, (_, i) => collectionName(i));
   const routes = names.flatMap((n) => collectionRoutes(n, subResources));
-  const roles: Record<string, { grants: string[] }> = {};
+  const roles: Record<string, RoleSpec> = {};
   const styles = [
     (n: string, a: string) => `${n}:${a}`,
     (n: string, a: string) => `orders-api/${n}.${a}`,
@@ -122,5 +138,51 @@ export function scopedApi(collections: number, subResources: number): string {
       grants: ['POST', 'PUT', 'PATCH', 'DELETE'].map((m) => `${m} /${n}/**`),
     };
   }
-  return yamlOf(routes, roles);
+  return { routes, roles };
+}
+
+/** `teamApiSpec` as scopes.yaml. */
+export const teamApi = (collections: number, teams: number): string =>
+  scopesYaml(teamApiSpec(collections, teams));
+
+/** `scopedApiSpec` as scopes.yaml. */
+export const scopedApi = (collections: number, subResources: number): string =>
+  scopesYaml(scopedApiSpec(collections, subResources));
+
+const CHILDREN = ['boards', 'runs', 'files', 'jobs'];
+
+/**
+ * Tenants nested two levels deep, a shape the others lack: `projects` collections `/pNN/{pNNId}`, each with
+ * `children` child collections and their `entries` (CRUD on every level), and per collection the caller's
+ * own view `/users/{userId}/pNN/...`. Scopes per collection (`pNN:read`, `pNN:write`), `self` bound to `sub`
+ * under `/users`, `auditor` and `admin`; with `members`, a `member` scope bound to the caller's `org` claim
+ * on every project.
+ */
+export function nestedApiSpec(projects: number, children: number, { members = true } = {}): ApiSpec {
+  const names = Array.from({ length: projects }, (_, i) => `p${String(i).padStart(2, '0')}`);
+  const routes = ['GET /users/{userId}', 'PUT /users/{userId}'];
+  for (const n of names) {
+    const top = `/${n}/{${n}Id}`;
+    routes.push(`GET /${n}`, `POST /${n}`, `GET ${top}`, `PUT ${top}`, `DELETE ${top}`);
+    for (const child of CHILDREN.slice(0, children)) {
+      const item = `${top}/${child}/{${child.slice(0, -1)}Id}`;
+      routes.push(`GET ${top}/${child}`, `POST ${top}/${child}`, `GET ${item}`, `PUT ${item}`);
+      routes.push(`DELETE ${item}`, `GET ${item}/entries`, `POST ${item}/entries`);
+      routes.push(`GET ${item}/entries/{entryId}`, `DELETE ${item}/entries/{entryId}`);
+    }
+    routes.push(`GET /users/{userId}/${n}`, `GET /users/{userId}/${n}/{${n}Id}`);
+  }
+  const roles: Record<string, RoleSpec> = {};
+  for (const n of names) {
+    roles[`${n}:read`] = { grants: [`GET /${n}/**`] };
+    roles[`${n}:write`] = {
+      inherits: [`${n}:read`],
+      grants: ['POST', 'PUT', 'DELETE'].map((m) => `${m} /${n}/**`),
+    };
+  }
+  if (members) roles.member = { grants: names.map((n) => `GET /${n}/{${n}Id=org}/**`) };
+  roles.self = { grants: ['* /users/{userId=sub}/**'] };
+  roles.auditor = { grants: ['GET /**'] };
+  roles.admin = { inherits: ['auditor'], grants: ['* /**'] };
+  return { routes, roles };
 }
