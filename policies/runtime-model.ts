@@ -111,3 +111,16 @@ export function unpackModel(packed: PackedModel): CompiledModel {
     warnings: [],
   };
 }
+
+/**
+ * What a bundle's `define` gives `__SCOPEGATE_MODEL__`: the packed model as a JSON string literal, which V8
+ * parses faster at a cold start than the same data as an object literal.
+ */
+export function bundledModel(model: CompiledModel): string {
+  return JSON.stringify(JSON.stringify(packModel(model)));
+}
+
+/** The model again from a bundle's `__SCOPEGATE_MODEL__`. */
+export function modelFromBundle(text: string): CompiledModel {
+  return unpackModel(JSON.parse(text) as PackedModel);
+}

@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { authorize, compileScopes, type AuthorizeRequest, type CompiledModel } from '../../policies';
 import { toOpenApi, type OpenApiOptions } from '../../policies/openapi';
-import { packModel, unpackModel } from '../../policies/runtime-model';
+import { rolesThatManageRoles } from '../../functions/users/role-guard';
+import { bundledModel, modelFromBundle, packModel, unpackModel } from '../../policies/runtime-model';
 import { compiledApi } from '../support/compiled-api-models';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/';
@@ -90,6 +91,16 @@ describe('packed model', () => {
     expect(bytes).to.be.at.most(200 * 1024);
     // The full compiled model, as the bundles carried it before, is several times larger.
     expect(Buffer.byteLength(JSON.stringify(model))).to.be.greaterThan(bytes * 3);
+  });
+
+  it('reaches a bundle as one JSON string and comes back whole, for every function that reads it', () => {
+    const model = compileScopes(shipped);
+    const text = JSON.parse(bundledModel(model)) as unknown;
+    expect(text).to.be.a('string');
+    const back = modelFromBundle(text as string);
+    expect(back.roles.map((r) => r.name)).to.deep.equal(['User', 'Admin']);
+    // The users function refuses removing the last holder of these.
+    expect(rolesThatManageRoles(back)).to.deep.equal(rolesThatManageRoles(model)).and.deep.equal(['Admin']);
   });
 
   it('refuses what is not a packed model', () => {
