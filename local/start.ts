@@ -2,11 +2,13 @@
 //
 //   PORT (3000), AUTHORIZER_TTL (300 s), CORS_ORIGINS (comma-separated, default *), LOCAL_ADMIN_PASSWORD,
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
-//   to trust an external provider instead of the built-in token service; ALLOWED_HOSTS (host names served besides
-//   loopback ones, comma-separated); `--data DIR` persists table and keys.
+//   to trust an external provider instead of the built-in token service, IDENTITY_PROVIDERS (a JSON list) to
+//   trust more providers beside it; ALLOWED_HOSTS (host names served besides loopback ones, comma-separated);
+//   `--data DIR` persists table and keys.
 import './quiet-sdk-warning';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseIdentityProviders } from '../functions/authorizer/providers/index';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
 import { describeRoutes, formatRoutes } from './describe-routes';
 import { EXPLORER_PATH } from './explorer/explorer-routes';
@@ -39,12 +41,16 @@ function identityFromEnv(): IdentityMode {
   };
 }
 
+const identityProviders = () =>
+  parseIdentityProviders(process.env.IDENTITY_PROVIDERS ?? '[]', 'IDENTITY_PROVIDERS');
+
 function banner(
   stack: LocalStack,
   ttl: number,
   scopesFile: string,
   dataDir: string | undefined,
   identity: IdentityMode,
+  providers: readonly { issuer: string }[],
 ) {
   const { url } = stack;
   const lines = [
@@ -53,6 +59,7 @@ function banner(
     `  access explorer: ${url}${EXPLORER_PATH}`,
     `  scopes: ${scopesFile} (watched)   authorizer cache: ${ttl} s   data: ${dataDir ?? 'in memory'}`,
     `  tokens: ${identity.mode === 'oidc' ? `from ${identity.issuer}` : 'built-in token service'}`,
+    ...providers.map((provider) => `  tokens: from ${provider.issuer}`),
     `  DynamoDB: ${stack.dynamo.endpoint}   table: ${stack.tableName}   (npm run admin finds both by itself)`,
     '',
     'Routes (who may call them):',
@@ -93,6 +100,7 @@ async function main(): Promise<void> {
   const scopesFile = resolve(process.env.SCOPES_FILE ?? 'scopes.yaml');
   const ttl = integerEnv('AUTHORIZER_TTL', 300, MAX_AUTHORIZER_TTL_SECONDS);
   const identity = identityFromEnv();
+  const providers = identityProviders();
   const corsOrigins = (process.env.CORS_ORIGINS ?? '*')
     .split(',')
     .map((origin) => origin.trim())
@@ -104,6 +112,7 @@ async function main(): Promise<void> {
     scopesName: relative(process.cwd(), scopesFile) || scopesFile,
     ttlSeconds: ttl,
     identity,
+    identityProviders: providers,
     corsOrigins,
     allowedHosts: (process.env.ALLOWED_HOSTS ?? '').split(','),
     ...(dataDir === undefined ? {} : { dataDir }),
@@ -112,7 +121,7 @@ async function main(): Promise<void> {
     notify: (message) => process.stderr.write(`${message}\n`),
     stateFile: defaultStateFile(process.env),
   });
-  banner(stack, ttl, scopesFile, dataDir, identity);
+  banner(stack, ttl, scopesFile, dataDir, identity, providers);
   let stopping = false;
   const stop = (signal: string): void => {
     // A second Ctrl-C while closing gives up waiting.
