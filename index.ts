@@ -7,7 +7,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { TTL_ATTRIBUTE, USER_INDEX } from './functions/lib/token-table';
 import { formatDiagnostic } from './policies';
 import { toOpenApi } from './policies/openapi';
-import { packModel } from './policies/runtime-model';
+import { bundledModel } from './policies/runtime-model';
 import { createRestApi, publishApi } from './infra/api';
 import { AUTHORIZER_DISPATCH, bundleArchive, bundleCode } from './infra/bundle';
 import { parseStackConfig } from './infra/config';
@@ -134,7 +134,7 @@ function scopegate(): ScopegateOutputs {
       : pulumi.interpolate`${issuer}/.well-known/jwks.json`;
 
   // One function per folder named in scopes.yaml, plus the authorizer; bundled, never closure-serialized.
-  const define = { __SCOPEGATE_MODEL__: JSON.stringify(packModel(model)) };
+  const define = { __SCOPEGATE_MODEL__: bundledModel(model) };
   const lambda = (fn: string, code: string, environment: Environment, secretArn?: pulumi.Output<string>) =>
     new LambdaFunction(fn, {
       functionName: lambdaName(prefix, fn),

@@ -1,4 +1,5 @@
-// Authorizer benchmark: warm path vs bare jose vs a crypto.verify floor, an aws-jwt-verify core, cache, cold start.
+// Authorizer benchmark: warm path vs bare jose vs a crypto.verify floor, an aws-jwt-verify core, several trusted
+// providers vs one, cache, cold start.
 import { execFile } from 'node:child_process';
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
@@ -16,7 +17,11 @@ import { createAuthorizer } from '../functions/authorizer/authorizer';
 import { parseBearer } from '../functions/authorizer/bearer';
 import { createJsonLogger } from '../functions/authorizer/logger';
 import { readRoles } from '../functions/authorizer/roles';
-import { CLOCK_TOLERANCE_SECONDS, type IssuerConfig } from '../functions/authorizer/verify-token';
+import {
+  CLOCK_TOLERANCE_SECONDS,
+  createTokenVerifier,
+  type IssuerConfig,
+} from '../functions/authorizer/verify-token';
 import { bundleAuthorizer, NODE_MODULES } from '../test/functions/authorizer/bundle';
 import type { SigningKey } from '../test/functions/authorizer/support';
 import { AUDIENCE, ISSUER, jwksOf, makeKey, sign } from '../test/functions/authorizer/support';
@@ -67,7 +72,7 @@ function awsJwtVerifyCore(model: CompiledModel, key: SigningKey) {
     const bearer = parseBearer(header);
     if ('reason' in bearer) throw new Error('Unauthorized');
     const payload = verifier.verifySync(bearer.token) as Record<string, unknown> & { sub: string };
-    const roles = readRoles(payload, 'scope', known);
+    const roles = readRoles(payload, { rolesClaims: ['scope'] }, known);
     const result = authorize(
       model,
       { principalId: payload.sub, roles, claims: payload },
@@ -167,6 +172,56 @@ async function warmPath(model: CompiledModel): Promise<string[]> {
     );
   }
   return lines;
+}
+
+/** Verify cost by number of trusted providers: the issuer is found by one Map lookup, never a scan. */
+async function providerCount(): Promise<string[]> {
+  const key = await makeKey('ES256', 'es-providers');
+  const tokens = await tokensFor(key, 64);
+  const other = await makeKey('ES256', 'es-other');
+  const builtin: IssuerConfig = {
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    jwks: jwksOf(key),
+    algorithms: ['ES256'],
+    typ: 'at+jwt',
+  };
+  const cognito = (i: number): IssuerConfig => ({
+    kind: 'cognito',
+    issuer: `https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Pool${i}`,
+    clientIds: ['client'],
+    jwks: jwksOf(other),
+  });
+  const keycloak = (i: number): IssuerConfig => ({
+    kind: 'keycloak',
+    issuer: `https://sso.example.com/realms/realm${i}`,
+    audience: 'api',
+    jwks: jwksOf(other),
+  });
+  const now = () => Date.now();
+  // The token's issuer is configured last, so a scan would pay for every provider before it.
+  const one = createTokenVerifier([builtin], { now });
+  const three = createTokenVerifier([cognito(0), keycloak(0), builtin], { now });
+  const thirty = createTokenVerifier(
+    [...Array.from({ length: 29 }, (_, i) => (i % 2 === 0 ? cognito(i) : keycloak(i))), builtin],
+    { now },
+  );
+  const pick = (i: number) => tokens[i % tokens.length]!;
+  const check = async (verify: typeof one, i: number) => {
+    if (!(await verify(pick(i))).ok) throw new Error('verification failed');
+  };
+  const times = await measure({
+    one: (i) => check(one, i),
+    three: (i) => check(three, i),
+    thirty: (i) => check(thirty, i),
+  });
+  const row = (name: string, us: number) =>
+    `providers verify, ${name.padEnd(22)} ${us.toFixed(1).padStart(8)} µs  ${(us / times.one!).toFixed(2)}x one`;
+  return [
+    row('1 provider configured', times.one!),
+    row('3 providers configured', times.three!),
+    row('30 providers configured', times.thirty!),
+  ];
 }
 
 /** API Gateway's repeat calls: a few hundred users, the per-route authorizer asked per route, cache expiry. */
@@ -286,6 +341,7 @@ export async function runBench(): Promise<void> {
     `authorizer: CPU µs per call, best of ${ROUNDS} interleaved rounds of ${OPS_PER_ROUND}; ratios from this run`,
   );
   for (const line of await warmPath(model)) console.log(line);
+  for (const line of await providerCount()) console.log(line);
   for (const line of await cacheReplay(model)) console.log(line);
   for (const line of await coldStart(model, 'scopes.yaml')) console.log(line);
   // A 2,000-route, 64-scope model: the bundle carries it whole (target: packed model <= 200 KB, cold start <= 1.2x).

@@ -1,6 +1,7 @@
 // The stack configuration: every key read, validated and defaulted in one place, errors naming the key.
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
 import { ASYMMETRIC_ALGORITHMS } from '../functions/authorizer/algorithms';
+import { parseIdentityProviders, type IssuerConfig } from '../functions/authorizer/providers/index';
 
 /** The configuration namespace (the project name in Pulumi.yaml). */
 export const NAMESPACE = 'scopegate';
@@ -24,6 +25,8 @@ export type IdentitySource =
 export interface StackConfig {
   scopesFile: string;
   identity: IdentitySource;
+  /** More trusted token issuers (Cognito, Auth0, Okta, Entra ID, Keycloak, OIDC), chosen by `iss`. */
+  identityProviders: IssuerConfig[];
   /** Also the longest time a revoked token keeps working (a cached Allow is not re-checked). */
   authorizerCacheTtl: number;
   accessTokenTtl: number;
@@ -96,6 +99,7 @@ export function parseStackConfig(read: ConfigReader): StackConfig {
   return {
     scopesFile: field.text('scopesFile', 'scopes.yaml'),
     identity,
+    identityProviders: field.identityProviders('identityProviders'),
     authorizerCacheTtl: field.integer('authorizerCacheTtl', 300, 0, MAX_AUTHORIZER_TTL_SECONDS),
     accessTokenTtl,
     refreshIdleTtl: field.integer('refreshIdleTtl', 1_209_600, accessTokenTtl, 31_536_000),
@@ -237,6 +241,17 @@ function fieldReader(read: ConfigReader) {
       return /^\d+$/.test(value) && allowed.includes(number)
         ? number
         : fail(key, `"${value}" is not allowed. Expected one of: ${allowed.join(', ')}`);
+    },
+    /** A JSON list of provider objects, given as one string (`pulumi config set identityProviders '[...]'`). */
+    identityProviders(key: string): IssuerConfig[] {
+      const value = raw(key);
+      if (value === undefined) return [];
+      try {
+        return parseIdentityProviders(value, key);
+      } catch (error) {
+        // The message already starts with the key and the setting: identityProviders[0].clientIds: ...
+        throw new ConfigError(`${NAMESPACE}:${(error as Error).message}`);
+      }
     },
     boolean(key: string, fallback: boolean): boolean {
       const value = raw(key);

@@ -68,39 +68,50 @@ export function functionEnvironment(
 
 /**
  * `SCOPEGATE_ISSUERS` for the authorizer: the built-in token service (public keys inline, so no JWKS fetch at
- * cold start, state checked in the table) or the configured OIDC provider (keys fetched from its JWKS URL).
+ * cold start, state checked in the table) or the configured OIDC provider (keys fetched from its JWKS URL),
+ * then every provider of `identityProviders`.
  */
 export function authorizerIssuers(
   config: StackConfig,
   issuer: pulumi.Input<string>,
   jwks: pulumi.Input<{ keys: PublicJwk[] }> | undefined,
 ): pulumi.Output<string> {
-  const identity = config.identity;
+  const { identity, identityProviders } = config;
   if (identity.kind === 'oidc') {
     return pulumi.output(
       JSON.stringify([
         {
+          kind: 'oidc',
           issuer: identity.issuer,
           audience: identity.audience,
           jwksUri: identity.jwksUri,
           algorithms: identity.algorithms,
-          rolesClaim: identity.rolesClaim,
+          rolesClaims: [identity.rolesClaim],
           checkState: false,
         },
+        ...identityProviders,
       ]),
     );
   }
   return pulumi.all([issuer, jwks]).apply(([iss, keys]) =>
     JSON.stringify([
-      {
-        issuer: iss,
-        audience: identity.audience,
-        ...(keys === undefined ? { jwksUri: `${iss}/.well-known/jwks.json` } : { jwks: keys }),
-        algorithms: BUILTIN_ALGORITHMS,
-        rolesClaim: 'scope',
-        checkState: true,
-        typ: 'at+jwt',
-      },
+      // Without the token service (no keys), nothing issues built-in tokens when other providers are trusted.
+      ...(keys === undefined && identityProviders.length > 0
+        ? []
+        : [builtinIssuer(identity.audience, iss, keys)]),
+      ...identityProviders,
     ]),
   );
+}
+
+function builtinIssuer(audience: string, iss: string, keys: { keys: PublicJwk[] } | undefined) {
+  return {
+    issuer: iss,
+    audience,
+    ...(keys === undefined ? { jwksUri: `${iss}/.well-known/jwks.json` } : { jwks: keys }),
+    algorithms: BUILTIN_ALGORITHMS,
+    rolesClaims: ['scope'],
+    checkState: true,
+    typ: 'at+jwt',
+  };
 }

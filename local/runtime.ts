@@ -32,6 +32,8 @@ export type IdentityMode =
 export interface RuntimeOptions {
   model: CompiledModel;
   identity: IdentityMode;
+  /** More trusted providers (`IDENTITY_PROVIDERS`), beside the identity mode's issuer. */
+  identityProviders?: readonly IssuerConfig[];
   /** The gateway's URL: the built-in issuer and the token service's base URL. */
   url: string;
   tableName: string;
@@ -53,19 +55,25 @@ function publicJwk(jwk: JWK): JWK {
   );
 }
 
-/** The issuers the authorizer trusts: the local token service's keys (no fetch) or the OIDC provider's JWKS. */
+/** The issuers the authorizer trusts: the identity mode's, then every provider of `identityProviders`. */
 export function issuersFor(
-  options: Pick<RuntimeOptions, 'identity' | 'url' | 'signingKeys'>,
+  options: Pick<RuntimeOptions, 'identity' | 'identityProviders' | 'url' | 'signingKeys'>,
 ): IssuerConfig[] {
+  return [...identityIssuers(options), ...(options.identityProviders ?? [])];
+}
+
+/** The local token service's keys (no fetch) or the OIDC provider's JWKS. */
+function identityIssuers(options: Pick<RuntimeOptions, 'identity' | 'url' | 'signingKeys'>): IssuerConfig[] {
   const { identity } = options;
   if (identity.mode === 'oidc') {
     return [
       {
+        kind: 'oidc',
         issuer: identity.issuer,
         audience: identity.audience,
         jwksUri: identity.jwksUri,
         algorithms: identity.algorithms ?? ['RS256'],
-        rolesClaim: identity.rolesClaim ?? 'scope',
+        rolesClaims: [identity.rolesClaim ?? 'scope'],
       },
     ];
   }

@@ -1,6 +1,7 @@
 // The whole product on loopback: dynalite, the real handlers in-process, and the gateway in front of them.
 import { basename, join } from 'node:path';
 import type { JWK } from 'jose';
+import type { IssuerConfig } from '../functions/authorizer/authorizer';
 import type { ScryptParams } from '../functions/auth/passwords';
 import type { CompiledModel } from '../policies/model';
 import { createUserStore } from '../functions/users/user-store';
@@ -34,6 +35,8 @@ export interface LocalStackOptions {
   now?: () => number;
   /** `builtin` (default): the local token service issues the tokens; `oidc`: an external provider does. */
   identity?: IdentityMode;
+  /** More trusted identity providers (`IDENTITY_PROVIDERS`), beside the identity mode's issuer. */
+  identityProviders?: readonly IssuerConfig[];
   /** Default `['*']`. */
   corsOrigins?: readonly string[];
   /** Host names served besides loopback ones (DNS rebinding defence). */
@@ -135,6 +138,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const built = buildRuntime({
         model: next,
         identity,
+        ...(options.identityProviders === undefined ? {} : { identityProviders: options.identityProviders }),
         url,
         tableName: LOCAL_TABLE,
         documents: dynamo.documents,

@@ -2,12 +2,13 @@
 //
 //   PORT (3000), AUTHORIZER_TTL (300 s), CORS_ORIGINS (comma-separated, default *), LOCAL_ADMIN_PASSWORD,
 //   SCOPES_FILE (./scopes.yaml), OIDC_ISSUER + OIDC_AUDIENCE + OIDC_JWKS_URI [+ OIDC_ALGORITHMS, OIDC_ROLES_CLAIM]
-//   to trust an external provider instead of the built-in token service; ALLOWED_HOSTS (host names served besides
-//   loopback ones, comma-separated); `--data DIR` persists table and keys; SAMPLE_APP_PORT (3001): the sample
-//   single-page app, on its own origin.
+//   to trust an external provider instead of the built-in token service, IDENTITY_PROVIDERS (a JSON list) to
+//   trust more providers beside it; ALLOWED_HOSTS (host names served besides loopback ones, comma-separated);
+//   `--data DIR` persists table and keys; SAMPLE_APP_PORT (3001): the sample single-page app, on its own origin.
 import './quiet-sdk-warning';
 import { relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseIdentityProviders } from '../functions/authorizer/providers/index';
 import { MAX_AUTHORIZER_TTL_SECONDS } from '../policies/openapi';
 import { describeRoutes, formatRoutes } from './describe-routes';
 import { EXPLORER_PATH } from './explorer/explorer-routes';
@@ -41,12 +42,16 @@ function identityFromEnv(): IdentityMode {
   };
 }
 
+const identityProviders = () =>
+  parseIdentityProviders(process.env.IDENTITY_PROVIDERS ?? '[]', 'IDENTITY_PROVIDERS');
+
 function banner(
   stack: LocalStack,
   ttl: number,
   scopesFile: string,
   dataDir: string | undefined,
   identity: IdentityMode,
+  providers: readonly { issuer: string }[],
   sampleApp: SampleApp | undefined,
 ) {
   const { url } = stack;
@@ -57,6 +62,7 @@ function banner(
     ...(sampleApp === undefined ? [] : [`  sample app (sign-in with PKCE): ${sampleApp.url}/`]),
     `  scopes: ${scopesFile} (watched)   authorizer cache: ${ttl} s   data: ${dataDir ?? 'in memory'}`,
     `  tokens: ${identity.mode === 'oidc' ? `from ${identity.issuer}` : 'built-in token service'}`,
+    ...providers.map((provider) => `  tokens: from ${provider.issuer}`),
     `  DynamoDB: ${stack.dynamo.endpoint}   table: ${stack.tableName}   (npm run admin finds both by itself)`,
     '',
     'Routes (who may call them):',
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
   const scopesFile = resolve(process.env.SCOPES_FILE ?? 'scopes.yaml');
   const ttl = integerEnv('AUTHORIZER_TTL', 300, MAX_AUTHORIZER_TTL_SECONDS);
   const identity = identityFromEnv();
+  const providers = identityProviders();
   const corsOrigins = (process.env.CORS_ORIGINS ?? '*')
     .split(',')
     .map((origin) => origin.trim())
@@ -108,6 +115,7 @@ async function main(): Promise<void> {
     scopesName: relative(process.cwd(), scopesFile) || scopesFile,
     ttlSeconds: ttl,
     identity,
+    identityProviders: providers,
     corsOrigins,
     allowedHosts: (process.env.ALLOWED_HOSTS ?? '').split(','),
     ...(dataDir === undefined ? {} : { dataDir }),
@@ -125,7 +133,7 @@ async function main(): Promise<void> {
           port: integerEnv('SAMPLE_APP_PORT', 3001, 65535),
         })
       : undefined;
-  banner(stack, ttl, scopesFile, dataDir, identity, sampleApp);
+  banner(stack, ttl, scopesFile, dataDir, identity, providers, sampleApp);
   let stopping = false;
   const stop = (signal: string): void => {
     // A second Ctrl-C while closing gives up waiting.

@@ -11,8 +11,7 @@ import type {
   MergeCandidate,
   RouteAnalysis,
 } from './model';
-import { parseRouteKey } from './path-template';
-import { globText, templateGlob } from './reach';
+import { METHODS, type Method, type Segment } from './model';
 
 /** A grant: the route id alone when unconditional, else the route id and its bindings. */
 type PackedGrant = number | [number, Binding[]];
@@ -34,6 +33,24 @@ export interface PackedModel {
 
 const ACCESS = { public: 'p', token: 't', route: 'r' } as const;
 const ACCESS_OF = { p: 'public', t: 'token', r: 'route' } as const;
+
+/**
+ * The segments of a path the compiler already checked: a cold start splits 2,000 of them, so no validation
+ * runs again (the glob is `templateGlob` rendered, the same way).
+ */
+function segmentsOf(path: string): Segment[] {
+  if (path === '/') return [{ kind: 'literal', value: '' }];
+  return path
+    .slice(1)
+    .split('/')
+    .map((text): Segment =>
+      !text.startsWith('{')
+        ? { kind: 'literal', value: text }
+        : text.endsWith('+}')
+          ? { kind: 'greedy', name: text.slice(1, -2) }
+          : { kind: 'param', name: text.slice(1, -1) },
+    );
+}
 
 /** The bundle's form of a compiled model. */
 export function packModel(model: CompiledModel): PackedModel {
@@ -68,10 +85,21 @@ export function unpackModel(packed: PackedModel): CompiledModel {
   if (packed?.packed !== 1) throw new TypeError('not a packed scope model');
   const groups: CacheGroup[] = packed.groups.map((g) => ({ ...g, routes: [], paths: [], maxResultBytes: 0 }));
   const routes = packed.routes.map((key, id): CompiledRoute => {
-    const parsed = parseRouteKey(key);
-    if (!parsed.ok) throw new TypeError(`packed route ${id} "${key}": ${parsed.message}`);
+    const space = key.indexOf(' ');
+    const method = key.slice(0, space) as Method;
+    const path = key.slice(space + 1);
+    if (!METHODS.includes(method) || !path.startsWith('/'))
+      throw new TypeError(`packed route ${id} "${key}"`);
     const access = ACCESS_OF[packed.access[id] as keyof typeof ACCESS_OF];
-    const route: CompiledRoute = { id, ...parsed.value, function: '', access, line: 0 };
+    const route: CompiledRoute = {
+      id,
+      method,
+      path,
+      segments: segmentsOf(path),
+      function: '',
+      access,
+      line: 0,
+    };
     const group = groups[packed.group[id]!];
     if (group) {
       group.routes.push(id);
@@ -83,7 +111,7 @@ export function unpackModel(packed: PackedModel): CompiledModel {
   const analysis = routes.map((r): RouteAnalysis => {
     const known = reach.get(r.id);
     return {
-      glob: globText(templateGlob(r.method, r.segments)),
+      glob: `${r.method}/${r.segments.map((seg) => (seg.kind === 'literal' ? seg.value : '*')).join('/')}`,
       reachFull: known?.full ?? [],
       ...(known?.bound === undefined ? {} : { reachBound: known.bound }),
     };
@@ -110,4 +138,17 @@ export function unpackModel(packed: PackedModel): CompiledModel {
     quotas: { authorizers: 0, resources: 0 },
     warnings: [],
   };
+}
+
+/**
+ * What a bundle's `define` gives `__SCOPEGATE_MODEL__`: the packed model as a JSON string literal, which V8
+ * parses faster at a cold start than the same data as an object literal.
+ */
+export function bundledModel(model: CompiledModel): string {
+  return JSON.stringify(JSON.stringify(packModel(model)));
+}
+
+/** The model again from a bundle's `__SCOPEGATE_MODEL__`. */
+export function modelFromBundle(text: string): CompiledModel {
+  return unpackModel(JSON.parse(text) as PackedModel);
 }

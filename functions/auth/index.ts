@@ -4,7 +4,7 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { unpackModel, type PackedModel } from '../../policies/runtime-model';
+import { modelFromBundle } from '../../policies/runtime-model';
 import { readEnvConfig } from './config';
 import type { AuthLogger } from './context';
 import { errorResponse, OAuthError } from './oauth-errors';
@@ -14,7 +14,7 @@ import type { TokenService } from './token-service';
 import { createTokenService } from './token-service';
 
 /** Replaced by esbuild (`define`) with the packed scopes.yaml when the bundle carries it. */
-declare const __SCOPEGATE_MODEL__: PackedModel | undefined;
+declare const __SCOPEGATE_MODEL__: string | undefined;
 
 const powertools = new Logger({ serviceName: 'scopegate-auth' });
 const logger: AuthLogger = {
@@ -24,7 +24,7 @@ const logger: AuthLogger = {
 };
 const config = readEnvConfig(
   process.env,
-  typeof __SCOPEGATE_MODEL__ === 'undefined' ? undefined : unpackModel(__SCOPEGATE_MODEL__),
+  typeof __SCOPEGATE_MODEL__ === 'undefined' ? undefined : modelFromBundle(__SCOPEGATE_MODEL__),
 );
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 3 }), {
   marshallOptions: { removeUndefinedValues: true },

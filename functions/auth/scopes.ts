@@ -47,7 +47,8 @@ export function stillHeld(
 }
 
 /**
- * The scope to grant, as role names in model order.
+ * The scope to grant, as role names in model order, each granted role with every role it inherits, so a
+ * resource server that knows nothing of the inheritance can check a scope (an admin's token says `User Admin`).
  * - No `scope` parameter: every held role that the model still declares.
  * - A `scope` parameter: the asked roles the principal holds (directly or by inheritance); asked roles it does
  *   not hold are dropped (RFC 6749 3.3 lets the server narrow). Asking for a name the model does not declare,
@@ -74,7 +75,8 @@ export function grantScope(
   const granted = catalog.names.filter((name) => wanted.has(name) && available.has(name));
   if (granted.length === 0)
     throw new OAuthError('invalid_scope', 'none of the requested scopes is available');
-  return granted;
+  const withInherited = reachable(catalog, granted);
+  return catalog.names.filter((name) => withInherited.has(name));
 }
 
 /** The OpenID Connect scope: not a role; it asks for an ID token (authorization code flow only). */

@@ -9,10 +9,11 @@ import { contextId, isBoundedSubject } from './claim-limits';
 import { DependencyError, unauthorized } from './errors';
 import type { DecisionFields, DecisionLogger } from './logger';
 import { createJsonLogger } from './logger';
+import { clientOf } from './providers/provider';
 import { readRoles, stillHeldRoles } from './roles';
 import { TokenCache } from './token-cache';
 import { checkTokenState } from './token-state';
-import type { IssuerConfig, VerifiedPayload } from './verify-token';
+import type { IssuerConfig, TrustedIssuer, VerifiedPayload } from './verify-token';
 import { createTokenVerifier } from './verify-token';
 
 export type { IssuerConfig } from './verify-token';
@@ -30,7 +31,7 @@ export interface AuthorizerOptions {
   cacheSize?: number;
   /** JWKS fetch timeout, ms. */
   jwksTimeoutMs?: number;
-  /** Minimum time between JWKS refetches on an unknown `kid`, ms. */
+  /** Minimum time between two JWKS fetches of one provider, ms (an unknown `kid` waits for the next one). */
   jwksCooldownMs?: number;
 }
 
@@ -43,7 +44,7 @@ export interface Authorizer {
 
 interface Verified {
   payload: VerifiedPayload;
-  issuer: IssuerConfig;
+  issuer: TrustedIssuer;
   roles: string[];
 }
 
@@ -88,7 +89,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
     const result = await verifyToken(token);
     if (!result.ok) throw new Refusal(result.code);
     const { payload, issuer } = result;
-    const entry = { payload, issuer, roles: readRoles(payload, issuer.rolesClaim ?? 'scope', knownRoles) };
+    const entry = { payload, issuer, roles: readRoles(payload, issuer, knownRoles) };
     // Strictly before `exp`: the cache never extends a token's life by the verifier's clock tolerance.
     cache.set(token, entry, payload.exp * 1000);
     return { ...entry, cached: false };
@@ -131,7 +132,7 @@ export function createAuthorizer(options: AuthorizerOptions): Authorizer {
       // authorize() already put `sub` and the known roles in the context; add what handlers need besides.
       result.context = {
         ...result.context,
-        clientId: contextId(payload.client_id),
+        clientId: contextId(clientOf(payload, issuer.rules.clientClaims)),
         tokenId: contextId(payload.jti),
       };
       const allows = result.policyDocument.Statement.some((statement) => statement.Effect === 'Allow');

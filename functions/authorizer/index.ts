@@ -3,12 +3,12 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayRequestAuthorizerEvent, APIGatewayTokenAuthorizerEvent } from 'aws-lambda';
 import type { AuthorizerResult } from '../../policies/model';
-import { unpackModel, type PackedModel } from '../../policies/runtime-model';
+import { modelFromBundle } from '../../policies/runtime-model';
 import { createAuthorizer } from './authorizer';
 import type { IssuerConfig } from './verify-token';
 
 /** Replaced by esbuild (`define`) with the packed scopes.yaml: nothing is parsed or compiled at run time. */
-declare const __SCOPEGATE_MODEL__: PackedModel;
+declare const __SCOPEGATE_MODEL__: string;
 
 const tableName = process.env.SCOPEGATE_TABLE === '' ? undefined : process.env.SCOPEGATE_TABLE;
 const issuers = JSON.parse(process.env.SCOPEGATE_ISSUERS ?? '[]') as IssuerConfig[];
@@ -17,7 +17,7 @@ const issuers = JSON.parse(process.env.SCOPEGATE_ISSUERS ?? '[]') as IssuerConfi
 const documents =
   tableName === undefined ? undefined : DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: 2 }));
 const authorizer = createAuthorizer({
-  model: unpackModel(__SCOPEGATE_MODEL__),
+  model: modelFromBundle(__SCOPEGATE_MODEL__),
   issuers,
   tableName,
   documents,

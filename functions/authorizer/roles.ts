@@ -1,24 +1,54 @@
-// Reads the caller's roles from a verified token: a space-separated `scope` or an array claim such as `groups`.
+// Reads the caller's roles from a verified token: scope strings and array claims, possibly nested, mapped.
+
+export interface RoleSource {
+  /** Claims holding roles, values united; a dotted path (`realm_access.roles`) reaches a nested claim. */
+  rolesClaims: readonly string[];
+  /** Provider value -> role name, for provider groups named otherwise than in scopes.yaml. */
+  roleMap?: ReadonlyMap<string, string> | undefined;
+}
 
 /**
- * Returns the roles named in `claim` that the scope model knows, in token order, without duplicates. Unknown
- * roles are dropped (the policy generator would ignore them anyway); a claim of any other shape yields none.
+ * Returns the roles the scope model knows, from every claim of `source` in order, without duplicates. A string
+ * claim is a scope: values separated by U+0020 only (RFC 6749 section 3.3); an array claim contributes its
+ * strings. Each value goes through `roleMap` when it has an entry. Unknown roles are dropped (the policy
+ * generator would ignore them anyway); a claim of any other shape yields none.
  *
- * @example readRoles({ scope: 'User openid' }, 'scope', new Set(['User'])) // ['User']
+ * @example readRoles({ scope: 'User openid' }, { rolesClaims: ['scope'] }, new Set(['User'])) // ['User']
  */
 export function readRoles(
   payload: Record<string, unknown>,
-  claim: string,
+  source: RoleSource,
   known: ReadonlySet<string>,
 ): string[] {
-  const value = payload[claim];
-  const names =
-    typeof value === 'string'
-      ? value.split(/\s+/)
-      : Array.isArray(value)
-        ? value.filter((item): item is string => typeof item === 'string')
-        : [];
-  return [...new Set(names.filter((name) => known.has(name)))];
+  const roles = new Set<string>();
+  for (const claim of source.rolesClaims) {
+    const value = claimAt(payload, claim);
+    const names =
+      typeof value === 'string'
+        ? value.split(' ')
+        : Array.isArray(value)
+          ? value.filter((item): item is string => typeof item === 'string')
+          : [];
+    for (const name of names) {
+      const role = source.roleMap?.get(name) ?? name;
+      if (known.has(role)) roles.add(role);
+    }
+  }
+  return [...roles];
+}
+
+/**
+ * The claim named `name`; when there is none, the value at `name` read as a dotted path. A claim whose own name
+ * holds dots (`https://example.com/roles`, Auth0's namespaced claims) is found first. Own properties only.
+ */
+function claimAt(payload: Record<string, unknown>, name: string): unknown {
+  if (Object.hasOwn(payload, name)) return payload[name];
+  let value: unknown = payload;
+  for (const part of name.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part)) return undefined;
+    value = (value as Record<string, unknown>)[part];
+  }
+  return value;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { CompiledModel } from '../../policies/model';
+import { modelFromBundle } from '../../policies/runtime-model';
 import { createUsersHandler } from './handler';
 import { createRoleGuard, rolesThatManageRoles } from './role-guard';
 import { createUserStore } from './user-store';
@@ -10,14 +10,16 @@ import { createUserStore } from './user-store';
 const list = (value: string | undefined, separator: string): string[] =>
   (value ?? '').split(separator).filter((item) => item !== '');
 
-/** Replaced by esbuild (`define`) with the compiled scopes.yaml. */
-declare const __SCOPEGATE_MODEL__: CompiledModel | undefined;
+/** Replaced by esbuild (`define`) with the packed scopes.yaml. */
+declare const __SCOPEGATE_MODEL__: string | undefined;
 
 const tableName = process.env.SCOPEGATE_TABLE ?? '';
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 // Without the model no role counts as managing roles, and nothing is refused: the bundle always carries it.
 const managerRoles =
-  typeof __SCOPEGATE_MODEL__ === 'undefined' ? [] : rolesThatManageRoles(__SCOPEGATE_MODEL__);
+  typeof __SCOPEGATE_MODEL__ === 'undefined'
+    ? []
+    : rolesThatManageRoles(modelFromBundle(__SCOPEGATE_MODEL__));
 const users = createUsersHandler({
   store: createUserStore(documents, tableName),
   roleGuard: createRoleGuard(documents, tableName, managerRoles),

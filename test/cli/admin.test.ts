@@ -90,7 +90,7 @@ describe('npm run admin', () => {
       { grant_type: 'client_credentials' },
       { headers: { Authorization: basic('reporting', secret!) } },
     );
-    expect(json(response).scope).to.equal('Admin');
+    expect(json(response).scope).to.equal('User Admin');
     const again = await admin(
       'create-client',
       '--client-id',

@@ -6,7 +6,7 @@ import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { AUTHORIZER_DISPATCH, bundleCode } from '../../infra/bundle';
 import { AUTHORIZER } from '../../infra/scopes';
 import { compileScopes } from '../../policies';
-import { packModel } from '../../policies/runtime-model';
+import { bundledModel } from '../../policies/runtime-model';
 
 const FUNCTIONS = path.join(__dirname, '../../functions');
 const model = compileScopes(
@@ -40,7 +40,7 @@ function load(code: string, env: Record<string, string>): Record<string, unknown
 describe('bundleCode', () => {
   const code = bundleCode(FUNCTIONS, AUTHORIZER, {
     entrySource: AUTHORIZER_DISPATCH,
-    define: { __SCOPEGATE_MODEL__: JSON.stringify(packModel(model)) },
+    define: { __SCOPEGATE_MODEL__: bundledModel(model) },
   });
 
   it('carries the compiled model as data and leaves the AWS SDK to the runtime', () => {
@@ -54,7 +54,7 @@ describe('bundleCode', () => {
     expect(
       bundleCode(FUNCTIONS, AUTHORIZER, {
         entrySource: AUTHORIZER_DISPATCH,
-        define: { __SCOPEGATE_MODEL__: JSON.stringify(packModel(model)) },
+        define: { __SCOPEGATE_MODEL__: bundledModel(model) },
       }),
     ).to.equal(code);
   });

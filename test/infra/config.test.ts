@@ -32,6 +32,7 @@ describe('parseStackConfig', () => {
     expect(parseWith({})).to.deep.equal({
       scopesFile: 'scopes.yaml',
       identity: { kind: 'builtin', audience: 'scopegate' },
+      identityProviders: [],
       authorizerCacheTtl: 300,
       accessTokenTtl: 900,
       refreshIdleTtl: 1_209_600,
@@ -99,6 +100,57 @@ describe('parseStackConfig', () => {
       rolesClaim: 'roles',
       algorithms: ['RS256'],
     });
+  });
+
+  it('reads identityProviders as a JSON list of validated providers', () => {
+    const cognito = {
+      kind: 'cognito',
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E',
+      clientIds: ['1example23456789'],
+    };
+    const entra = {
+      kind: 'entra',
+      issuer: 'https://login.microsoftonline.com/9188040d-6c67-4c5b-b112-36a304b66dad/v2.0',
+      audience: '6e74172b-be56-4843-9ff4-e66a39bb12e3',
+      roleMap: { 'Messages.Admin': 'Admin' },
+    };
+    expect(
+      parseWith({ identityProviders: JSON.stringify([cognito, entra]) }).identityProviders,
+    ).to.deep.equal([cognito, entra]);
+  });
+
+  it('names identityProviders, the entry and the setting when a provider is bad', () => {
+    expect(failure({ identityProviders: '{"kind":"cognito"}' })).to.equal(
+      'scopegate:identityProviders: is not a JSON list of provider objects',
+    );
+    expect(failure({ identityProviders: '[{"kind":"cognito"' })).to.equal(
+      'scopegate:identityProviders: is not valid JSON (a list of provider objects)',
+    );
+    expect(
+      failure({
+        identityProviders: JSON.stringify([
+          {
+            kind: 'cognito',
+            issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E',
+            audience: '1example23456789',
+          },
+        ]),
+      }),
+    ).to.equal(
+      'scopegate:identityProviders[0].audience: cognito access tokens carry no "aud". Set clientIds to the app client ids instead',
+    );
+    expect(
+      failure({
+        identityProviders: JSON.stringify([
+          {
+            kind: 'keycloak',
+            issuer: 'https://sso.example.com/realms/demo',
+            audience: 'api',
+            checkState: true,
+          },
+        ]),
+      }),
+    ).to.match(/^scopegate:identityProviders\[0\]\.checkState: is not a setting\. Expected one of: kind, /);
   });
 
   it('reads lists as JSON arrays or comma-separated text', () => {

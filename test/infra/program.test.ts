@@ -127,7 +127,7 @@ describe('the program (index.ts) with the built-in token service', () => {
       audience: 'scopegate',
       jwks: { keys: [{ ...publicKey, alg: 'EdDSA', use: 'sig' }] },
       algorithms: ['EdDSA', 'ES256'],
-      rolesClaim: 'scope',
+      rolesClaims: ['scope'],
       checkState: true,
       typ: 'at+jwt',
     });
@@ -199,11 +199,12 @@ describe('the program (index.ts) with an OIDC provider', () => {
     expect(environment.SCOPEGATE_TABLE).to.equal('');
     expect(JSON.parse(environment.SCOPEGATE_ISSUERS!)).to.deep.equal([
       {
+        kind: 'oidc',
         issuer: 'https://login.example.com/',
         audience: 'api://scopegate',
         jwksUri: 'https://login.example.com/.well-known/jwks.json',
         algorithms: ['RS256'],
-        rolesClaim: 'roles',
+        rolesClaims: ['roles'],
         checkState: false,
       },
     ]);
@@ -211,6 +212,45 @@ describe('the program (index.ts) with an OIDC provider', () => {
 
   it('turns table deletion protection off when configured', () => {
     expect(named(run, 'aws:dynamodb/table:Table', 'table').inputs.deletionProtectionEnabled).to.equal(false);
+  });
+});
+
+describe('the program (index.ts) with identityProviders', () => {
+  const cognito = {
+    kind: 'cognito',
+    issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Ab12Cd34E',
+    clientIds: ['1example23456789'],
+  };
+  const keycloak = {
+    kind: 'keycloak',
+    issuer: 'https://sso.example.com/realms/demo',
+    audience: 'scopegate-api',
+  };
+  const issuersOf = (run: ProgramRun) =>
+    JSON.parse(environmentOf(run, 'authorizer').SCOPEGATE_ISSUERS!) as Record<string, unknown>[];
+
+  it('trusts the providers after the built-in token service, as configured', async () => {
+    const run = await defaultStack({ identityProviders: JSON.stringify([cognito, keycloak]) });
+    const [builtin, ...providers] = issuersOf(run);
+    expect(builtin).to.include({ issuer: run.outputs.issuer, checkState: true });
+    expect(providers).to.deep.equal([cognito, keycloak]);
+  });
+
+  it('trusts only the providers when scopes.yaml deploys no token service', async () => {
+    const file = writeScopes(
+      fs
+        .readFileSync(path.join(__dirname, '../../scopes.yaml'), 'utf8')
+        .split('\n')
+        .filter((line) => !/auth|well-known|^public:/.test(line))
+        .join('\n'),
+    );
+    const run = await runProgram({
+      scopesFile: file,
+      identityProviders: JSON.stringify([cognito]),
+      tableDeletionProtection: 'false',
+    });
+    expect(issuersOf(run)).to.deep.equal([cognito]);
+    expect(run.of('aws:secretsmanager/secret:Secret')).to.deep.equal([]);
   });
 });
 

@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import fc from 'fast-check';
 import { authorize, compileScopes, type AuthorizeRequest, type CompiledModel } from '../../policies';
 import { toOpenApi, type OpenApiOptions } from '../../policies/openapi';
-import { packModel, unpackModel } from '../../policies/runtime-model';
+import { rolesThatManageRoles } from '../../functions/users/role-guard';
+import { bundledModel, modelFromBundle, packModel, unpackModel } from '../../policies/runtime-model';
 import { compiledApi } from '../support/compiled-api-models';
 
 const PREFIX = 'arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/';
@@ -33,6 +34,17 @@ const requestArb = (model: CompiledModel): fc.Arbitrary<AuthorizeRequest> =>
 
 function decidesAlike(model: CompiledModel, numRuns: number): void {
   const unpacked = unpackModel(JSON.parse(JSON.stringify(packModel(model))) as ReturnType<typeof packModel>);
+  // What the per-request path reads is rebuilt exactly: routing segments, globs, reach, groups.
+  expect(unpacked.routes.map((r) => [r.method, r.path, r.segments, r.access, r.authorizer])).to.deep.equal(
+    model.routes.map((r) => [r.method, r.path, r.segments, r.access, r.authorizer]),
+  );
+  // An empty bound reach is as good as none: the plan reads `reachBound ?? reachFull`.
+  const reachOf = (m: CompiledModel) =>
+    m.analysis.map((a) => [a.glob, a.reachFull, a.reachBound ?? a.reachFull]);
+  expect(reachOf(unpacked)).to.deep.equal(reachOf(model));
+  expect(unpacked.groups.map((g) => [g.name, g.routes, g.roles, g.merges])).to.deep.equal(
+    model.groups.map((g) => [g.name, g.routes, g.roles, g.merges]),
+  );
   const roles = [...model.roles.map((r) => r.name), 'unknown-role'];
   fc.assert(
     fc.property(
@@ -90,6 +102,16 @@ describe('packed model', () => {
     expect(bytes).to.be.at.most(200 * 1024);
     // The full compiled model, as the bundles carried it before, is several times larger.
     expect(Buffer.byteLength(JSON.stringify(model))).to.be.greaterThan(bytes * 3);
+  });
+
+  it('reaches a bundle as one JSON string and comes back whole, for every function that reads it', () => {
+    const model = compileScopes(shipped);
+    const text = JSON.parse(bundledModel(model)) as unknown;
+    expect(text).to.be.a('string');
+    const back = modelFromBundle(text as string);
+    expect(back.roles.map((r) => r.name)).to.deep.equal(['User', 'Admin']);
+    // The users function refuses removing the last holder of these.
+    expect(rolesThatManageRoles(back)).to.deep.equal(rolesThatManageRoles(model)).and.deep.equal(['Admin']);
   });
 
   it('refuses what is not a packed model', () => {

@@ -9,6 +9,18 @@ describe('grantScope', () => {
     expect(grantScope(catalog, ['Admin', 'User', 'Retired'], undefined)).to.deep.equal(['User', 'Admin']);
   });
 
+  it('writes each granted role with the roles it inherits, in model order', () => {
+    expect(grantScope(catalog, ['Admin'], undefined)).to.deep.equal(['User', 'Admin']);
+    expect(grantScope(catalog, ['Admin'], 'Admin')).to.deep.equal(['User', 'Admin']);
+    const deep = createRoleCatalog(['Reader', 'User', 'Admin', 'Auditor'], {
+      Admin: ['User'],
+      User: ['Reader'],
+      Auditor: ['Reader'],
+    });
+    expect(grantScope(deep, ['Admin'], undefined)).to.deep.equal(['Reader', 'User', 'Admin']);
+    expect(grantScope(deep, ['Admin', 'Auditor'], 'Auditor')).to.deep.equal(['Reader', 'Auditor']);
+  });
+
   it('grants the intersection of asked and held roles, inherited ones included', () => {
     expect(grantScope(catalog, ['Admin'], 'User')).to.deep.equal(['User']);
     expect(grantScope(catalog, ['User'], 'User Admin')).to.deep.equal(['User']);

@@ -203,7 +203,8 @@ describe('createTokenService', () => {
         }),
       );
       const login = await h.login('frank');
-      expect(login.scope).to.equal('Admin');
+      // With the role Admin inherits, so outside resource servers need not know the inheritance.
+      expect(login.scope).to.equal('User Admin');
       const down = json(
         await h.token({
           grant_type: 'refresh_token',
@@ -215,7 +216,7 @@ describe('createTokenService', () => {
       expect(down.scope).to.equal('User');
       // The family keeps its original grant: a later refresh may ask for all of it again.
       const back = json(await refresh(down.refresh_token as string));
-      expect(back.scope).to.equal('Admin');
+      expect(back.scope).to.equal('User Admin');
     });
 
     it('refuses a refresh token presented by another client', async () => {
@@ -244,9 +245,9 @@ describe('createTokenService', () => {
       expect(response.statusCode).to.equal(200);
       const body = json(response);
       expect(body).not.to.have.property('refresh_token');
-      expect(body.scope).to.equal('Admin');
+      expect(body.scope).to.equal('User Admin');
       const claims = await verify(body.access_token as string);
-      expect(claims).to.include({ sub: 'backend', client_id: 'backend', scope: 'Admin' });
+      expect(claims).to.include({ sub: 'backend', client_id: 'backend', scope: 'User Admin' });
       expect(claims).not.to.have.property('sid');
       expect(await state(body.access_token as string)).to.equal('OK');
     });

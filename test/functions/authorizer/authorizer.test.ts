@@ -58,7 +58,7 @@ describe('createAuthorizer', () => {
       audience: 'client-app',
       jwks: jwksOf(idp),
       algorithms: ['ES256'],
-      rolesClaim: 'cognito:groups',
+      rolesClaims: ['cognito:groups'],
     };
   });
   after(async () => {
@@ -114,6 +114,24 @@ describe('createAuthorizer', () => {
       expect(await allows(await authorizer.handleRequest(other), 'GET', '/files/private/user-2')).to.equal(
         false,
       );
+    });
+
+    it('decides a scope written with inherited roles ("User Admin") exactly as the role alone ("Admin")', async () => {
+      const authorizer = h.make({ cacheSize: 0 });
+      for (const [method, path] of [
+        ['GET', '/messages'],
+        ['DELETE', '/messages/m-1'],
+        ['GET', '/users/admin-1'],
+      ] as const) {
+        const [alone, written] = await Promise.all(
+          ['Admin', 'User Admin'].map(async (scope) =>
+            authorizer.handleToken(
+              tokenEvent(bearer(await sign(h.ed, claimsFor('admin-1', scope))), method, path),
+            ),
+          ),
+        );
+        expect(written!.policyDocument, `${method} ${path}`).to.deep.equal(alone!.policyDocument);
+      }
     });
 
     it('gives an Admin every sample route, and a caller without known roles none (a 403, not a 401)', async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { CompiledModel } from '../../../policies/model';
-import { packModel } from '../../../policies/runtime-model';
+import { bundledModel } from '../../../policies/runtime-model';
 
 export const AUTHORIZER_ENTRY = join(__dirname, '../../../functions/authorizer/index.ts');
 /** Where the bundle's external `@aws-sdk/*` imports are found (a Lambda runtime ships them). */
@@ -30,7 +30,7 @@ export async function bundleAuthorizer(model: CompiledModel, entry = AUTHORIZER_
     minify: true,
     legalComments: 'none',
     external: ['@aws-sdk/*'],
-    define: { __SCOPEGATE_MODEL__: JSON.stringify(packModel(model)) },
+    define: { __SCOPEGATE_MODEL__: bundledModel(model) },
     logLevel: 'silent',
   });
   return {

@@ -228,22 +228,44 @@ describe('createTokenVerifier', () => {
       expect(server.hits).to.deep.equal(['/jwks']);
     });
 
-    it('refetches on an unknown kid (key rotation), at most once per cooldown', async () => {
-      const verify = remote(`${server.url}/jwks`, 30_000);
+    it('fetches a key set at once for an unknown kid, so a rotated key works on its first use', async () => {
+      const verify = remote(`${server.url}/jwks`, 300);
       expect(codeOf(await verify(await oidcToken(idp)))).to.equal('OK');
       server.respond(200, jwksOf(idp, es));
-      for (let i = 0; i < 5; i++) {
-        expect(codeOf(await verify(await oidcToken(es, `unknown-${i}`)))).to.equal(
-          'ERR_JWKS_NO_MATCHING_KEY',
-        );
-      }
-      expect(server.hits, 'inside the cooldown').to.have.length(1);
-      const eager = remote(`${server.url}/jwks2`, 0);
-      server.respond(200, jwksOf(idp));
-      expect(codeOf(await eager(await oidcToken(idp)))).to.equal('OK');
-      server.respond(200, jwksOf(idp, es));
-      expect(codeOf(await eager(await oidcToken(es)))).to.equal('OK');
-      expect(server.hits.filter((hit) => hit === '/jwks2')).to.have.length(2);
+      // Published a moment after the last fetch: the token waits for the next one instead of a 401.
+      expect(codeOf(await verify(await oidcToken(es)))).to.equal('OK');
+      expect(server.hits).to.deep.equal(['/jwks', '/jwks']);
+      expect(codeOf(await verify(await oidcToken(es)))).to.equal('OK');
+      expect(server.hits, 'the new key is kept').to.have.length(2);
+    });
+
+    it('fetches at most once per interval for all unknown kids together', async () => {
+      const verify = remote(`${server.url}/jwks`, 300);
+      expect(codeOf(await verify(await oidcToken(idp)))).to.equal('OK');
+      const made = await Promise.all(Array.from({ length: 20 }, (_, i) => oidcToken(es, `made-up-${i}`)));
+      const started = performance.now();
+      const codes = await Promise.all(made.map((token) => verify(token).then(codeOf)));
+      expect(codes).to.deep.equal(made.map(() => 'ERR_JWKS_NO_MATCHING_KEY'));
+      expect(server.hits, '20 unknown kids at once: one more fetch').to.have.length(2);
+      for (const token of made.slice(0, 3))
+        expect(codeOf(await verify(token))).to.equal('ERR_JWKS_NO_MATCHING_KEY');
+      const elapsed = performance.now() - started;
+      // Never more than one fetch per 300 ms since the first one.
+      expect(server.hits.length - 1).to.be.at.most(1 + Math.floor(elapsed / 300));
+      expect(server.hits.length).to.be.at.most(5);
+    });
+
+    it('fetches the key set again once it is older than the maximum age', async () => {
+      const verify = createTokenVerifier(
+        [{ issuer: OIDC, audience: AUDIENCE, jwksUri: `${server.url}/jwks`, algorithms: ['ES256'] }],
+        { now: () => NOW_MS, jwksMaxAgeMs: 100, jwksCooldownMs: 0 },
+      );
+      expect(codeOf(await verify(await oidcToken(idp)))).to.equal('OK');
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      server.respond(200, jwksOf(es));
+      // The provider withdrew idp-1: after the maximum age its tokens stop verifying.
+      expect(codeOf(await verify(await oidcToken(idp)))).to.equal('ERR_JWKS_NO_MATCHING_KEY');
+      expect(server.hits).to.deep.equal(['/jwks', '/jwks']);
     });
 
     it('reports an unreachable JWKS endpoint as a dependency outage, not a bad token', async () => {
@@ -284,20 +306,29 @@ describe('validateIssuers', () => {
     for (const alg of ['none', 'HS256', 'HS384', 'HS512']) {
       expect(() => validateIssuers([{ ...base, algorithms: ['ES256', alg] }]), alg).to.throw(
         TypeError,
-        `Issuer "${ISSUER}": algorithm "${alg}" is not allowed. Expected one of: EdDSA, Ed25519, ES256`,
+        `issuers[0].algorithms: "${alg}" is not allowed. Expected one of: EdDSA, Ed25519, ES256, ES384, ES512, RS256, RS384, RS512, PS256, PS384, PS512`,
       );
     }
   });
 
   it('refuses an empty allow-list, both or neither key source, plain http off loopback, duplicates', () => {
     const bad: [IssuerConfig[], string][] = [
-      [[{ ...base, algorithms: [] }], '"algorithms" must list at least one algorithm'],
-      [[{ ...base, jwksUri: 'https://x/jwks' }], 'exactly one of "jwks" and "jwksUri" must be set'],
-      [[{ ...base, jwks: undefined }], 'exactly one of "jwks" and "jwksUri" must be set'],
-      [[{ ...base, jwks: undefined, jwksUri: 'http://idp.test/jwks' }], '"jwksUri" must be https'],
-      [[base, base], `Issuer "${ISSUER}" is configured twice`],
-      [[{ ...base, audience: [] }], '"audience" must be a non-empty string'],
-      [[], 'At least one issuer must be trusted'],
+      [[{ ...base, algorithms: [] }], 'issuers[0].algorithms: is not a non-empty list of non-empty strings'],
+      [[{ ...base, jwksUri: 'https://x/jwks' }], 'issuers[0].jwks: set "jwks" or "jwksUri", not both'],
+      [
+        [{ ...base, jwks: undefined }],
+        'issuers[0].jwksUri: is required for kind "oidc" (or give the keys inline in "jwks")',
+      ],
+      [
+        [{ ...base, jwks: undefined, jwksUri: 'http://idp.test/jwks' }],
+        'issuers[0].jwksUri: "http://idp.test/jwks" is not an https URL (http only on a loopback host)',
+      ],
+      [[base, base], `issuers[1].issuer: "${ISSUER}" is configured twice`],
+      [
+        [{ ...base, audience: [] }],
+        'issuers[0].audience: is not a non-empty list of non-empty strings (or one string)',
+      ],
+      [[], 'issuers: at least one issuer must be trusted'],
     ];
     for (const [issuers, message] of bad)
       expect(() => validateIssuers(issuers), message).to.throw(TypeError, message);
