@@ -2,7 +2,7 @@
 // the authorization request said, and a reused code revokes what was issued from it.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import type { AuthorizationCodeItem } from '../lib/token-table';
+import type { AuthorizationCodeItem, TableKey } from '../lib/token-table';
 import { authorizationCodeKey, isLive } from '../lib/token-table';
 import type { Db } from './db';
 import { isConditionFailure, putIfAbsent } from './db';
@@ -23,17 +23,8 @@ export function verifierMatches(verifier: string, challenge: string): boolean {
   return VERIFIER.test(verifier) && sha256(verifier) === challenge;
 }
 
-export interface CodeGrant {
-  clientId: string;
-  redirectUri: string;
-  codeChallenge: string;
-  sub: string;
-  /** Granted scope, `openid` included when asked. */
-  scope: string;
-  nonce?: string;
-  /** Epoch seconds of the sign-in. */
-  authTime: number;
-}
+/** What a code is bound to: the request that produced it and the user who signed in. */
+export type CodeGrant = Omit<AuthorizationCodeItem, keyof TableKey | 'usedAt' | 'sid' | 'expiresAt'>;
 
 /** Stores a new code (only its hash) and returns it. */
 export async function issueCode(db: Db, grant: CodeGrant, now: number): Promise<string> {
