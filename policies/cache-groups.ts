@@ -8,15 +8,15 @@
 import { settleConflicts, type Conflict } from './assign-access';
 import { mergesForGroup } from './merge-candidates';
 import type { ApiQuotas, CacheGroup, CompiledModel, CompiledRoute, MergeCandidate } from './model';
+import { MAX_RESULT_BYTES, proveComponent, resultFrameBytes, type ComponentProof } from './policy-budget';
 import {
   combineHoldings,
-  MAX_RESULT_BYTES,
-  proveComponent,
+  grantHolding,
+  holdingsOf,
+  planForToken,
   resourceBytes,
-  resultFrameBytes,
-  type ComponentProof,
-} from './policy-budget';
-import { holdingsOf, planForToken, type Holding } from './policy-plan';
+  type Holding,
+} from './policy-plan';
 
 /** Name of the only token-cached authorizer, and the stem of each one's name when there are several. */
 export const TOKEN_AUTHORIZER = 'scopegateToken';
@@ -160,10 +160,10 @@ function largestCombination(
     for (const grant of byName.get(name)!.grants) {
       const p = partOf.get(grant.route);
       if (p === undefined) continue;
-      const full = grant.bindings.some((b) => Object.keys(b).length === 0);
+      const holding = grantHolding(grant);
       if (!held[p]!.has(i)) held[p]!.set(i, new Map());
-      held[p]!.get(i)!.set(grant.route, full ? { full: true } : { full: false, bindings: grant.bindings });
-      if (full) fully[i]!.add(grant.route);
+      held[p]!.get(i)!.set(grant.route, holding);
+      if (holding.full) fully[i]!.add(grant.route);
     }
   }
   const whole = merges.find((m) => m.strict === true);
@@ -329,40 +329,46 @@ function pack(context: Context, pieces: readonly Piece[], maxGroups: number): Pa
     const alone = proveGroup(context, new Set(piece.routes));
     const pieceParts = alone.parts.reduce((sum, p) => sum + p.proof.bytes, 0);
     const pieceReach = reachOf(piece.routes);
-    let added = 0;
-    const fits = (bin: Bin, conflictFree: boolean): boolean => {
+    /** The joined group's parts, summed, when the piece fits in `bin`; undefined when it does not. */
+    const partsWith = (bin: Bin, conflictFree: boolean): number | undefined => {
       const joined = new Set([...bin.members, ...piece.routes]);
-      if (conflictFree && hasConflict(context, joined, piece.routes)) return false;
+      if (conflictFree && hasConflict(context, joined, piece.routes)) return undefined;
       // Linked by no glob, the two stay separate parts: the sum of the parts' largest bounds the result.
       const apart =
         piece.routes.every((id) => !bin.reached.has(id)) &&
         [...pieceReach].every((id) => !bin.members.has(id));
-      if (apart) {
-        const roles = [...new Set([...bin.roles, ...alone.roles])];
-        if (bin.parts + pieceParts + resultFrameBytes(roles) <= MAX_RESULT_BYTES) {
-          added = pieceParts;
-          return true;
-        }
+      const roles = [...new Set([...bin.roles, ...alone.roles])];
+      if (apart && bin.parts + pieceParts + resultFrameBytes(roles) <= MAX_RESULT_BYTES) {
+        return bin.parts + pieceParts;
       }
       const proof = proveGroup(context, joined);
-      added = proof.parts.reduce((sum, p) => sum + p.proof.bytes, 0) - bin.parts;
-      return proof.bytes <= MAX_RESULT_BYTES;
+      return proof.bytes <= MAX_RESULT_BYTES
+        ? proof.parts.reduce((sum, p) => sum + p.proof.bytes, 0)
+        : undefined;
     };
-    let target = bins.find((bin) => fits(bin, true));
-    if (!target && bins.length < maxGroups) {
-      target = { members: new Set(), parts: 0, roles: new Set(), reached: new Set() };
-      bins.push(target);
-      added = pieceParts;
+    const place = (conflictFree: boolean): { bin: Bin; parts: number } | undefined => {
+      for (const bin of bins) {
+        const parts = partsWith(bin, conflictFree);
+        if (parts !== undefined) return { bin, parts };
+      }
+      return undefined;
+    };
+    let placed = place(true);
+    if (!placed && bins.length < maxGroups) {
+      const bin: Bin = { members: new Set(), parts: 0, roles: new Set(), reached: new Set() };
+      bins.push(bin);
+      placed = { bin, parts: pieceParts };
     }
-    target ??= bins.find((bin) => fits(bin, false));
-    if (!target) {
+    placed ??= place(false);
+    if (!placed) {
       overflow.push(...piece.routes);
       continue;
     }
-    for (const id of piece.routes) target.members.add(id);
-    for (const id of pieceReach) target.reached.add(id);
-    for (const role of alone.roles) target.roles.add(role);
-    target.parts += added;
+    const { bin } = placed;
+    for (const id of piece.routes) bin.members.add(id);
+    for (const id of pieceReach) bin.reached.add(id);
+    for (const role of alone.roles) bin.roles.add(role);
+    bin.parts = placed.parts;
   }
   return { bins: bins.map((bin) => bin.members), overflow };
 }

@@ -1,6 +1,6 @@
 // Wildcards that can replace many Allows, e.g. `GET/messages/*` for a caller who holds every GET route below.
 import type { CompiledModel, MergeCandidate, Method } from './model';
-import { resourceBytes } from './policy-budget';
+import { resourceBytes } from './policy-plan';
 import { globText, reach, templateGlob, type GlobToken } from './reach';
 import type { RouteNode, RouteTree } from './route-tree';
 

@@ -1,16 +1,22 @@
 // Proves that a token-cached authorizer's result fits API Gateway's 8 KB for every role combination.
 //
 // The proof never samples. A group's routes split into components: routes linked because one's glob reaches
-// another, or one wildcard covers both. A policy is the sum of its components' parts, and each part depends
+// another, one wildcard covers both, or they share a top-level resource. A policy is the sum of its components' parts, and each part depends
 // only on what the caller holds in that component, so the largest result is at most the sum of each
 // component's largest part. A component's largest part is found by enumerating every distinct holding the
 // roles that touch it can produce (few, since roles nest or touch few components); where there are too many,
 // a sound bound (every Allow and every Deny at once) stands in.
 import { MAX_BOUND_VALUE_LENGTH, MAX_CONTEXT_ID_LENGTH } from './claim-values';
 import type { CompiledModel, MergeCandidate } from './model';
-import { allowsFor, planForToken, resourceBytes, type Holding, type PlanScope } from './policy-plan';
-
-export { resourceBytes };
+import {
+  allowsFor,
+  combineHoldings,
+  grantHolding,
+  planForToken,
+  resourceBytes,
+  type Holding,
+  type PlanScope,
+} from './policy-plan';
 
 /** API Gateway's limit for a Lambda authorizer result (policy, principal and context). */
 export const MAX_RESULT_BYTES = 8192;
@@ -36,30 +42,8 @@ export function resultFrameBytes(roles: readonly string[]): number {
 /** A role's holdings restricted to some routes. */
 function roleHoldings(model: CompiledModel, role: number, within: ReadonlySet<number>): Map<number, Holding> {
   const out = new Map<number, Holding>();
-  for (const grant of model.roles[role]!.grants) {
-    if (!within.has(grant.route)) continue;
-    out.set(
-      grant.route,
-      grant.bindings.some((b) => Object.keys(b).length === 0)
-        ? { full: true }
-        : { full: false, bindings: grant.bindings },
-    );
-  }
-  return out;
-}
-
-/** What two role sets hold together. */
-export function combineHoldings(
-  a: ReadonlyMap<number, Holding>,
-  b: ReadonlyMap<number, Holding>,
-): Map<number, Holding> {
-  const out = new Map(a);
-  for (const [id, h] of b) {
-    const previous = out.get(id);
-    if (previous?.full) continue;
-    if (h.full || !previous) out.set(id, h);
-    else out.set(id, { full: false, bindings: [...previous.bindings, ...h.bindings] });
-  }
+  for (const grant of model.roles[role]!.grants)
+    if (within.has(grant.route)) out.set(grant.route, grantHolding(grant));
   return out;
 }
 

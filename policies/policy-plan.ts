@@ -4,7 +4,14 @@
 // it; per request only the ARN prefix and the bound claim values are substituted.
 import { MAX_BOUND_VALUE_LENGTH } from './claim-values';
 import { BUDGET_ARN_PREFIX } from './method-arn';
-import type { Binding, CompiledModel, CompiledRoute, MergeCandidate, ResourcePart } from './model';
+import type {
+  Binding,
+  CompiledModel,
+  CompiledRoute,
+  MergeCandidate,
+  ResourcePart,
+  RouteGrant,
+} from './model';
 
 /** A resource after the ARN prefix: plain text, or parts with claim placeholders. */
 export type ResourceTemplate = string | ResourcePart[];
@@ -32,22 +39,36 @@ export function isFullBinding(binding: Binding): boolean {
   return Object.keys(binding).length === 0;
 }
 
+/** What one grant gives on its route. */
+export function grantHolding(grant: RouteGrant): Holding {
+  return grant.bindings.some(isFullBinding) ? { full: true } : { full: false, bindings: grant.bindings };
+}
+
+/** Adds a holding to what is held on a route: everything wins, bindings add up. */
+function addHolding(into: Map<number, Holding>, route: number, holding: Holding): void {
+  const previous = into.get(route);
+  if (previous?.full) return;
+  if (holding.full || !previous) into.set(route, holding);
+  else into.set(route, { full: false, bindings: [...previous.bindings, ...holding.bindings] });
+}
+
+/** What two role sets hold together. */
+export function combineHoldings(
+  a: ReadonlyMap<number, Holding>,
+  b: ReadonlyMap<number, Holding>,
+): Map<number, Holding> {
+  const out = new Map(a);
+  for (const [route, holding] of b) addHolding(out, route, holding);
+  return out;
+}
+
 /** Resolves what a set of roles holds on every route (roles unknown to the model are ignored). */
 export function holdingsOf(model: CompiledModel, roleNames: Iterable<string>): Map<number, Holding> {
   const wanted = new Set(roleNames);
   const holdings = new Map<number, Holding>();
   for (const role of model.roles) {
     if (!wanted.has(role.name)) continue;
-    for (const grant of role.grants) {
-      const previous = holdings.get(grant.route);
-      if (previous?.full) continue;
-      if (grant.bindings.some(isFullBinding)) holdings.set(grant.route, { full: true });
-      else
-        holdings.set(grant.route, {
-          full: false,
-          bindings: [...(previous?.bindings ?? []), ...grant.bindings],
-        });
-    }
+    for (const grant of role.grants) addHolding(holdings, grant.route, grantHolding(grant));
   }
   return holdings;
 }

@@ -104,7 +104,14 @@ describe('npm start with IDENTITY_PROVIDERS', () => {
   function start(env: Record<string, string>) {
     const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: '0', LOCAL_ADMIN_PASSWORD: 'admin password for tests', ...env },
+      // Port 0 for the sample app too: other tests start stacks at the same time.
+      env: {
+        ...process.env,
+        PORT: '0',
+        SAMPLE_APP_PORT: '0',
+        LOCAL_ADMIN_PASSWORD: 'admin password for tests',
+        ...env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

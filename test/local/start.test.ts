@@ -21,6 +21,8 @@ function npmStart(dataDir: string, stateFile: string, extraEnv: NodeJS.ProcessEn
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH ?? '',
     PORT: '0',
+    // Port 0 for the sample app too: other tests start stacks at the same time.
+    SAMPLE_APP_PORT: '0',
     LOCAL_ADMIN_PASSWORD: 'admin password for tests',
     SCOPEGATE_LOCAL_STATE: stateFile,
     ...extraEnv,
